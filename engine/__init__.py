@@ -1,0 +1,1 @@
+"""Backprop Lens engine: pure NumPy, never imports Qt."""

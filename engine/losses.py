@@ -1,0 +1,120 @@
+"""Loss functions and their reductions, forward and backward side by side.
+
+A loss is computed in three stages, each visible in the math panel:
+per-output terms (batch x outputs) -> per-sample losses (``outputs`` reduction)
+-> one number (``batch`` reduction). ``gradient`` returns dL/dy of the final
+number, so the reductions' factors are already in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+LOSS_KINDS = ("squared_error", "binary_cross_entropy", "cross_entropy")
+REDUCTIONS = ("sum", "mean")
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    kind: str = "squared_error"
+    scale: float = 0.5  # only squared_error uses it: term = scale * (y - t)^2
+    outputs: str = "sum"
+    batch: str = "mean"
+
+    def describe(self) -> str:
+        if self.kind == "squared_error":
+            scale = "½" if self.scale == 0.5 else f"{self.scale:g}·"
+            term = f"{scale}(y − t)²"
+        elif self.kind == "binary_cross_entropy":
+            term = "−[t ln y + (1 − t) ln(1 − y)]"
+        else:
+            term = "−t ln y"
+        return f"{term}, {self.outputs} over outputs, {self.batch} over the batch"
+
+
+@dataclass(frozen=True)
+class _Kind:
+    term: Callable[[Array, Array, float], Array]  # per-output term
+    term_gradient: Callable[[Array, Array, float], Array]  # d term / dy
+    formula: str
+    gradient_formula: str
+
+
+def _se_term(y: Array, t: Array, scale: float) -> Array:
+    diff = y - t
+    return scale * diff * diff
+
+
+def _se_gradient(y: Array, t: Array, scale: float) -> Array:
+    return 2.0 * scale * (y - t)
+
+
+def _bce_term(y: Array, t: Array, scale: float) -> Array:
+    return -(t * np.log(y) + (1.0 - t) * np.log(1.0 - y))
+
+
+def _bce_gradient(y: Array, t: Array, scale: float) -> Array:
+    return (y - t) / (y * (1.0 - y))
+
+
+def _ce_term(y: Array, t: Array, scale: float) -> Array:
+    return -(t * np.log(y))
+
+
+def _ce_gradient(y: Array, t: Array, scale: float) -> Array:
+    return -t / y
+
+
+KINDS: dict[str, _Kind] = {
+    "squared_error": _Kind(_se_term, _se_gradient, "s (y − t)²", "2 s (y − t)"),
+    "binary_cross_entropy": _Kind(
+        _bce_term, _bce_gradient, "−[t ln y + (1 − t) ln(1 − y)]", "(y − t) / (y (1 − y))"
+    ),
+    "cross_entropy": _Kind(_ce_term, _ce_gradient, "−t ln y", "−t / y"),
+}
+
+
+def output_terms(spec: LossSpec, y: Array, t: Array) -> Array:
+    """Per-output loss terms, batch x outputs, before any reduction."""
+    return KINDS[spec.kind].term(y, t, spec.scale)
+
+
+def reduction_factor(spec: LossSpec, batch_rows: int, outputs: int) -> float:
+    """dL/d(term): the factor the two reductions put on every term."""
+    factor = 1.0
+    if spec.outputs == "mean":
+        factor /= outputs
+    if spec.batch == "mean":
+        factor /= batch_rows
+    return factor
+
+
+def sample_losses(spec: LossSpec, terms: Array) -> Array:
+    """One loss per sample: the outputs reduction of each row of terms."""
+    per_sample = terms.sum(axis=1)
+    if spec.outputs == "mean":
+        per_sample = per_sample / terms.shape[1]
+    return per_sample
+
+
+def combine_samples(spec: LossSpec, per_sample: Array) -> float:
+    total = float(per_sample.sum())
+    if spec.batch == "mean":
+        total /= per_sample.shape[0]
+    return total
+
+
+def loss_value(spec: LossSpec, y: Array, t: Array) -> float:
+    return combine_samples(spec, sample_losses(spec, output_terms(spec, y, t)))
+
+
+def gradient(spec: LossSpec, y: Array, t: Array) -> Array:
+    """dL/dy of the reduced loss, batch x outputs."""
+    factor = reduction_factor(spec, y.shape[0], y.shape[1])
+    return KINDS[spec.kind].term_gradient(y, t, spec.scale) * factor

@@ -1,0 +1,58 @@
+"""The steps of one iteration, in the order the tutorials show them.
+
+forward-1 … forward-L, loss, backward-L … backward-1, update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FORWARD = "forward"
+LOSS = "loss"
+BACKWARD = "backward"
+UPDATE = "update"
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # FORWARD, LOSS, BACKWARD or UPDATE
+    layer: int | None  # 1..L for forward and backward, None otherwise
+
+    @property
+    def key(self) -> str:
+        """The spec's name of the step, e.g. 'forward-1', 'loss'."""
+        return f"{self.kind}-{self.layer}" if self.layer is not None else self.kind
+
+
+def iteration_steps(weight_layer_count: int) -> tuple[Step, ...]:
+    L = weight_layer_count
+    return (
+        tuple(Step(FORWARD, layer) for layer in range(1, L + 1))
+        + (Step(LOSS, None),)
+        + tuple(Step(BACKWARD, layer) for layer in range(L, 0, -1))
+        + (Step(UPDATE, None),)
+    )
+
+
+def layer_role(layer: int, weight_layer_count: int) -> str:
+    """'the output layer', 'the hidden layer' or 'hidden layer 2'."""
+    if layer == weight_layer_count:
+        return "the output layer"
+    if weight_layer_count == 2:
+        return "the hidden layer"
+    return f"hidden layer {layer}"
+
+
+def describe_step(step: Step, weight_layer_count: int) -> str:
+    """The step in words, as the window's caption shows it."""
+    if step.kind == FORWARD:
+        assert step.layer is not None
+        role = layer_role(step.layer, weight_layer_count)
+        return f"forward {step.layer}: net input z and activation a of {role}"
+    if step.kind == LOSS:
+        return "loss: compare the outputs with the targets"
+    if step.kind == BACKWARD:
+        assert step.layer is not None
+        role = layer_role(step.layer, weight_layer_count)
+        return f"backward {step.layer}: error signal δ of {role} and the gradients into it"
+    return "update: every weight and bias moves against its gradient"

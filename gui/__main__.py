@@ -1,0 +1,5 @@
+import sys
+
+from gui.cli import main
+
+sys.exit(main())

@@ -1,0 +1,263 @@
+"""The ``backprop-lens`` command (shared/spec/network-file.md, "Command line").
+
+``trace`` and ``train`` run headless and never import Qt; the window and
+``export`` import it only when they run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import numpy as np
+
+from engine.fileformat import NetworkFileError, load_network, save_network
+from engine.network import Network
+from engine.trace import IterationTrace, trace_iteration
+from engine.training import Trainer
+
+SUBCOMMANDS = ("trace", "train", "export", "explain")
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Bad arguments or a bad file: one ``error: …`` line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints the usage and exits; the spec wants one line and no usage.
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {value}")
+    return value
+
+
+def _load(path: str) -> Network:
+    try:
+        return load_network(path)
+    except NetworkFileError as error:
+        raise UsageError(f"{path}: {error}") from None
+
+
+def _json_values(array: Any) -> Any:
+    """Nested lists for JSON; inf and NaN (a diverged run) become null."""
+    values = np.asarray(array, dtype=np.float64)
+    if np.isfinite(values).all():
+        return values.tolist()
+    return np.where(np.isfinite(values), values, None).tolist()
+
+
+def _json_number(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def trace_to_json(trace: IterationTrace) -> dict[str, Any]:
+    layers: list[dict[str, Any]] = [{"a": _json_values(trace.a[0])}]
+    for l in range(1, trace.network.weight_layer_count + 1):
+        layers.append(
+            {
+                "z": _json_values(trace.z[l]),
+                "a": _json_values(trace.a[l]),
+                "delta": _json_values(trace.delta[l]),
+                "grad_weights": _json_values(trace.grad_weights[l]),
+                "grad_biases": _json_values(trace.grad_biases[l]),
+            }
+        )
+    entry: dict[str, Any] = {
+        "index": trace.index,
+        "rows": trace.rows.tolist(),
+        "loss": _json_number(trace.loss),
+        "layers": layers,
+        "weights_after": [_json_values(w) for w in trace.network_after.weights],
+        "biases_after": [_json_values(b) for b in trace.network_after.biases],
+    }
+    if trace.diverged:
+        entry["diverged"] = True
+    return entry
+
+
+def run_trace(args: argparse.Namespace) -> int:
+    network = _load(args.file)
+    entries = []
+    velocity = None
+    for index in range(args.iterations):
+        trace = trace_iteration(network, index, velocity)
+        entries.append(trace_to_json(trace))
+        if trace.diverged:
+            break
+        network, velocity = trace.network_after, trace.velocity
+    json.dump({"iterations": entries}, sys.stdout, allow_nan=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+class _ProgressBar:
+    """A one-line bar on stderr, drawn only when stderr is a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.enabled = sys.stderr.isatty()
+
+    def show(self, done: int, loss: float) -> None:
+        if not self.enabled:
+            return
+        filled = self.WIDTH * done // self.total
+        bar = "█" * filled + "·" * (self.WIDTH - filled)
+        sys.stderr.write(f"\r{bar} {done}/{self.total}  loss {loss:.6g}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def run_train(args: argparse.Namespace) -> int:
+    network = _load(args.file)
+    if args.out is not None:
+        directory = os.path.dirname(os.path.abspath(args.out))
+        if not os.path.isdir(directory):
+            raise UsageError(f"--out: folder {directory} does not exist")
+    trainer = Trainer(network)
+    bar = _ProgressBar(args.iterations)
+    interrupted = False
+
+    def _stop(signum: int, frame: Any) -> None:
+        nonlocal interrupted
+        interrupted = True
+
+    previous_handler = signal.signal(signal.SIGINT, _stop)
+    chunk = max(1, min(10_000, args.iterations // 200))
+    try:
+        while trainer.iteration < args.iterations and not interrupted:
+            trainer.run(min(chunk, args.iterations - trainer.iteration))
+            bar.show(trainer.iteration, float(trainer.losses[-1]))
+            if trainer.diverged_at is not None:
+                break
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+        bar.close()
+
+    losses = trainer.losses
+    result: dict[str, Any] = {
+        "iterations": int(losses.shape[0]),
+        "loss_first": _json_number(float(losses[0])) if losses.size else None,
+        "loss_last": _json_number(float(losses[-1])) if losses.size else None,
+        "diverged": trainer.diverged_at is not None,
+    }
+    if trainer.diverged_at is not None:
+        result["diverged_at"] = trainer.diverged_at
+    if interrupted:
+        result["interrupted"] = True
+    if args.out is not None:
+        # After divergence the trainer holds the last finite parameters.
+        try:
+            save_network(trainer.network(), args.out)
+        except (OSError, NetworkFileError) as error:
+            raise UsageError(f"--out: cannot write {args.out}: {error}") from None
+    json.dump(result, sys.stdout, allow_nan=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from None
+    if not (16 <= width <= 10_000 and 16 <= height <= 10_000):
+        raise argparse.ArgumentTypeError(f"size out of range 16..10000: {text}")
+    return width, height
+
+
+def _subcommand_parser(command: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"backprop-lens {command}")
+    parser.add_argument("file", metavar="FILE")
+    if command == "trace":
+        parser.add_argument("--iterations", type=_positive, default=1)
+    elif command == "train":
+        parser.add_argument("--iterations", type=_positive, required=True)
+        parser.add_argument("--out", metavar="OUT")
+    elif command == "export":
+        parser.add_argument("--out", metavar="DIR", required=True)
+        parser.add_argument("--iterations", type=_positive, default=1)
+        parser.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
+        parser.add_argument("--size", type=_size, default=(1600, 900))
+    elif command == "explain":
+        parser.add_argument("--iteration", type=_non_negative, default=0)
+        parser.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
+        parser.add_argument("--digits", type=_positive, default=9)
+    return parser
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="backprop-lens",
+        description="Open the Backprop Lens window, or run one of: " + ", ".join(SUBCOMMANDS),
+    )
+    parser.add_argument("file", metavar="FILE", nargs="?", help="network file to open")
+    parser.add_argument("--screenshot", metavar="OUT.png", help="render the window and exit")
+    parser.add_argument("--step", type=_non_negative, default=0, help="step to show (0 = start)")
+    return parser
+
+
+def _run_subcommand(command: str, args: argparse.Namespace) -> int:
+    if command == "trace":
+        return run_trace(args)
+    if command == "train":
+        return run_train(args)
+    _load(args.file)  # report a bad file before Qt starts
+    if command == "export":
+        from gui.export import run_export_command
+
+        return run_export_command(args)
+    from gui.explain_command import run_explain_command
+
+    return run_explain_command(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if arguments and arguments[0] in SUBCOMMANDS:
+            command = arguments[0]
+            args = _subcommand_parser(command).parse_args(arguments[1:])
+            return _run_subcommand(command, args)
+        args = _window_parser().parse_args(arguments)
+        if args.file is not None:
+            _load(args.file)
+        from gui.app import run_window
+
+        return run_window(args)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # Output piped into `head` and the like: not an error worth a traceback.
+        return 0
