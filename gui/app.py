@@ -23,9 +23,70 @@ def display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def application():  # type: ignore[no-untyped-def]
+    """The QApplication, created once; offscreen when there is no display."""
+    if not display_available():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        _quiet_platform_warnings()
+        app = QApplication([sys.argv[0]])
+        app.setApplicationName("Backprop Lens")
+        app.setOrganizationName("Backprop Lens")
+        font = QFont("DejaVu Sans")
+        font.setPointSize(10)
+        app.setFont(font)
+    return app
+
+
+def _quiet_platform_warnings() -> None:
+    """Hide the offscreen plugin's harmless 'does not support propagateSizeHints()'."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = None
+
+    def handler(mode, context, message):  # type: ignore[no-untyped-def]
+        if "propagateSizeHints" in message:
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = qInstallMessageHandler(handler)
+
+
 def run_window(args: argparse.Namespace) -> int:
     file = args.file or str(resources.preset_path())
     if args.screenshot is None and not display_available():
         print(NO_DISPLAY_MESSAGE.format(file=file), file=sys.stderr)
         return 1
-    raise NotImplementedError("the main window arrives with issue 3")
+    from engine.fileformat import load_network
+
+    app = application()
+    from gui.main_window import MainWindow
+
+    window = MainWindow(load_network(file), file)
+    if args.screenshot is not None:
+        return save_screenshot(window, args.screenshot, args.step)
+    window.show()
+    return int(app.exec())
+
+
+def save_screenshot(window, out: str, step: int) -> int:  # type: ignore[no-untyped-def]
+    """Render the window as it appears at global step ``step`` and save it."""
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(1600, 1000)
+    window.show()
+    QApplication.processEvents()
+    window.document.go_to_global_step(step)
+    window.view.fit()
+    QApplication.processEvents()
+    if not window.grab().save(out):
+        print(f"error: cannot write {out}", file=sys.stderr)
+        return 2
+    return 0

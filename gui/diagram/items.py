@@ -1,0 +1,291 @@
+"""Graphics items of the diagram. Items hold ids and styles, never engine objects."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from pyqtgraph.Qt import compat
+
+from gui import constants as C
+
+LINE_BYTES = 4 * 8  # one QLineF: four float64
+
+
+def contrasting_ink(fill: QColor) -> QColor:
+    """Black or white text, whichever reads better on ``fill``."""
+    luminance = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF()
+    return QColor(C.INK) if luminance > 0.55 else QColor("#ffffff")
+
+
+def _font(pixel_size: float, bold: bool = False) -> QFont:
+    font = QFont(C.FONT_FAMILY)
+    font.setPixelSize(max(1, round(pixel_size)))
+    font.setBold(bold)
+    return font
+
+
+class NeuronItem(QGraphicsItem):
+    """A neuron: a circle with its label inside and its value in a pill below."""
+
+    def __init__(self, layer: int, index: int, label: str, radius: float) -> None:
+        super().__init__()
+        self.layer = layer
+        self.index = index
+        self.label = label
+        self.radius = radius
+        self.value_text = ""
+        self.fill = QColor(C.NODE_EMPTY_FILL)
+        self.emphasised = False  # in the layer computed at this step
+        self.selected = False
+        self.setZValue(C.Z_NODES)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._label_font = _font(radius * 0.55, bold=True)
+        self._value_font = _font(radius * 0.42)
+        self._pill_height = radius * 0.62
+        self._pill_width = radius * 2.9
+
+    def set_style(self, fill: QColor, value_text: str, emphasised: bool, selected: bool) -> None:
+        if (fill, value_text, emphasised, selected) != (
+            self.fill,
+            self.value_text,
+            self.emphasised,
+            self.selected,
+        ):
+            self.fill, self.value_text = fill, value_text
+            self.emphasised, self.selected = emphasised, selected
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        r = self.radius
+        half = max(r, self._pill_width / 2) + 4
+        return QRectF(-half, -r - 4, 2 * half, 2 * r + 8 + self._pill_height + r * 0.2)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), self.radius, self.radius)
+        return path
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        r = self.radius
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod * r > 3)
+        outline = QColor(C.SELECTION) if self.selected else QColor(C.NODE_OUTLINE)
+        width = 4.0 if self.selected else (2.6 if self.emphasised else 1.4)
+        painter.setPen(QPen(outline, width))
+        painter.setBrush(QBrush(self.fill))
+        painter.drawEllipse(QPointF(0, 0), r, r)
+        if lod * r < 9:  # too small on screen for text to be legible
+            return
+        painter.setPen(contrasting_ink(self.fill))
+        painter.setFont(self._label_font)
+        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self.label)
+        if self.value_text:
+            pill = QRectF(
+                -self._pill_width / 2, r + r * 0.15, self._pill_width, self._pill_height
+            )
+            painter.setPen(QPen(QColor(C.NEUTRAL_EDGE), 1))
+            painter.setBrush(QColor(C.LABEL_BACKGROUND))
+            painter.drawRoundedRect(pill, self._pill_height / 2, self._pill_height / 2)
+            painter.setPen(QColor(C.INK))
+            painter.setFont(self._value_font)
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self.value_text)
+
+
+class BiasNodeItem(QGraphicsItem):
+    """The bias unit of a layer: a small '+1' node whose edges carry the biases."""
+
+    def __init__(self, layer: int, radius: float) -> None:
+        super().__init__()
+        self.layer = layer  # the layer its biases feed
+        self.radius = radius
+        self.selected = False
+        self.setZValue(C.Z_NODES)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._font = _font(radius * 0.7, bold=True)
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self.selected:
+            self.selected = selected
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        r = self.radius + 3
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        r = self.radius
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        outline = QColor(C.SELECTION) if self.selected else QColor(C.BIAS_OUTLINE)
+        painter.setPen(QPen(outline, 3.0 if self.selected else 1.4))
+        painter.setBrush(QColor(C.BIAS_FILL))
+        painter.drawRoundedRect(QRectF(-r, -r, 2 * r, 2 * r), r * 0.35, r * 0.35)
+        if lod * r >= 6:
+            painter.setPen(QColor(C.INK))
+            painter.setFont(self._font)
+            painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, "+1")
+
+
+class LayerBandItem(QGraphicsItem):
+    """The highlight behind the layer computed at the current step."""
+
+    def __init__(self, rect: QRectF) -> None:
+        super().__init__()
+        self._rect = rect
+        self.setZValue(C.Z_LAYER_BAND)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-2, -2, 2, 2)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(QColor(C.ACTIVE_BAND_OUTLINE), 1.5, Qt.PenStyle.DashLine))
+        painter.setBrush(QColor(C.ACTIVE_BAND))
+        radius = min(24.0, self._rect.width() / 4)
+        painter.drawRoundedRect(self._rect, radius, radius)
+
+
+class EdgeLayerItem(QGraphicsItem):
+    """All edges between two layers, drawn in bulk.
+
+    Edge k joins source ``k % n_sources`` to target ``k // n_sources``, the
+    row-major order of the weight matrix (target x source). Lines are kept in
+    one float64 buffer sorted by pen, and each pen's slice goes to Qt's native
+    ``drawLines(const QLineF*, int)`` without a Python object per line.
+    """
+
+    def __init__(
+        self,
+        layer: int,
+        sources: NDArray[np.float64],
+        targets: NDArray[np.float64],
+        dashed: bool = False,
+    ) -> None:
+        super().__init__()
+        self.layer = layer  # the layer these edges feed
+        self.dashed = dashed
+        n_targets, n_sources = targets.shape[0], sources.shape[0]
+        self.shape_out_in = (n_targets, n_sources)
+        starts = np.tile(sources, (n_targets, 1))
+        ends = np.repeat(targets, n_sources, axis=0)
+        self.lines = np.ascontiguousarray(np.hstack([starts, ends]), dtype=np.float64)
+        self._sorted = self.lines.copy()
+        self._groups: list[tuple[QPen, int, int]] = []
+        self._labels: list[tuple[QPointF, str]] = []
+        self._selected: int | None = None
+        self._selected_pen = QPen(QColor(C.SELECTION), 4.0)
+        self.dimmed = False
+        self.setZValue(C.Z_BIAS_EDGES if dashed else C.Z_EDGES)
+        mins = self.lines.reshape(-1, 2).min(axis=0)
+        maxs = self.lines.reshape(-1, 2).max(axis=0)
+        margin = C.EDGE_WIDTH_MAX + 40
+        self._bounds = QRectF(
+            mins[0] - margin, mins[1] - margin, maxs[0] - mins[0] + 2 * margin,
+            maxs[1] - mins[1] + 2 * margin,
+        )
+        self._label_font = _font(13)
+        self._antialias = self.lines.shape[0] <= C.ANTIALIAS_MAX_EDGES
+
+    @property
+    def count(self) -> int:
+        return int(self.lines.shape[0])
+
+    def set_style(
+        self,
+        bins: NDArray[np.intp],
+        pens: list[QPen],
+        labels: list[str] | None,
+        selected: int | None,
+        dimmed: bool,
+    ) -> None:
+        """Pen ``pens[bins[k]]`` for edge k; ``labels[k]`` drawn along it if given."""
+        order = np.argsort(bins, kind="stable")
+        np.take(self.lines, order, axis=0, out=self._sorted)
+        sorted_bins = bins[order]
+        boundaries = np.flatnonzero(np.diff(sorted_bins)) + 1
+        starts = np.concatenate([[0], boundaries])
+        ends = np.concatenate([boundaries, [len(sorted_bins)]])
+        self._groups = [
+            (pens[int(sorted_bins[s])], int(s), int(e - s)) for s, e in zip(starts, ends)
+        ]
+        self._labels = []
+        if labels is not None:
+            t = C.EDGE_LABEL_POSITION
+            points = self.lines[:, :2] * (1 - t) + self.lines[:, 2:] * t
+            self._labels = [
+                (QPointF(float(x), float(y)), text) for (x, y), text in zip(points, labels)
+            ]
+        self._selected = selected
+        self.dimmed = dimmed
+        self.update()
+
+    def pen_of(self, edge: int) -> QPen:
+        """The pen edge ``edge`` is drawn with (for tests and the inspector)."""
+        position = int(np.flatnonzero(np.all(self._sorted == self.lines[edge], axis=1))[0])
+        for pen, start, count in self._groups:
+            if start <= position < start + count:
+                return pen
+        raise IndexError(edge)
+
+    def label_texts(self) -> list[str]:
+        return [text for _, text in self._labels]
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
+        if self.dimmed:
+            painter.setOpacity(0.22)
+        base = self._sorted.ctypes.data
+        for pen, start, count in self._groups:
+            painter.setPen(pen)
+            lines = compat.wrapinstance(base + start * LINE_BYTES, QLineF)
+            painter.drawLines(lines, count)
+        if self._selected is not None:
+            x1, y1, x2, y2 = self.lines[self._selected]
+            painter.setPen(self._selected_pen)
+            painter.drawLine(QLineF(x1, y1, x2, y2))
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if self._labels and lod > 0.35:
+            self._paint_labels(painter)
+
+    def _paint_labels(self, painter: QPainter) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setFont(self._label_font)
+        metrics = QFontMetricsF(self._label_font)
+        height = metrics.height() + 4
+        for point, text in self._labels:
+            width = metrics.horizontalAdvance(text) + 10
+            box = QRectF(point.x() - width / 2, point.y() - height / 2, width, height)
+            painter.setPen(QPen(QColor(C.NEUTRAL_EDGE), 1))
+            painter.setBrush(QColor(C.LABEL_BACKGROUND))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(QColor(C.INK))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    def pick(self, point: QPointF, tolerance: float) -> tuple[int, float] | None:
+        """The edge nearest to ``point`` within ``tolerance``: (index, distance)."""
+        p = np.array([point.x(), point.y()])
+        a, b = self.lines[:, :2], self.lines[:, 2:]
+        ab = b - a
+        length2 = np.einsum("ij,ij->i", ab, ab)
+        t = np.clip(np.einsum("ij,ij->i", p - a, ab) / np.where(length2 > 0, length2, 1), 0, 1)
+        nearest = a + ab * t[:, None]
+        distance = np.hypot(*(nearest - p).T)
+        k = int(np.argmin(distance))
+        if distance[k] <= tolerance:
+            return k, float(distance[k])
+        return None

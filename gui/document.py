@@ -1,0 +1,451 @@
+"""NetworkDocument: the one owner of the network, its history and the position.
+
+Stepping is navigation over traces. A position is (iteration, step) where
+step -1 is the start of an iteration (nothing computed yet) and 0..S-1 index
+the steps forward-1 … update. Traces are computed on demand from checkpoints
+(the parameters and momentum before an iteration) and cached; iterations
+played in bulk are recomputed from the nearest checkpoint with the same
+Trainer arithmetic, so stepping back shows exactly what was shown before.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from engine.network import Array, Network
+from engine.steps import BACKWARD, FORWARD, LOSS, UPDATE, Step, describe_step
+from engine.trace import IterationTrace, dataset_loss, trace_iteration
+from engine.training import Trainer
+
+START = -1  # step index of "start of the iteration"
+TRACE_CACHE_SIZE = 32
+MAX_CHECKPOINTS = 4000
+
+
+class Position(NamedTuple):
+    iteration: int
+    step: int  # START or an index into the iteration's steps
+
+
+@dataclass(frozen=True)
+class Selection:
+    kind: str  # "neuron", "weight", "bias" or "bias_node"
+    layer: int  # neuron: its layer; weight/bias: the layer they feed (1..L)
+    index: int  # neuron: j; weight/bias: j (the neuron fed); bias_node: 0
+    source: int | None = None  # weight only: i, the neuron in layer - 1
+
+
+Velocity = tuple[Array, ...] | None
+
+
+class NetworkDocument(QObject):
+    network_changed = Signal()  # a different network (opened, edited or reset)
+    position_changed = Signal()  # iteration or step moved
+    losses_changed = Signal()
+    selection_changed = Signal()
+    play_state_changed = Signal(bool)
+    message_posted = Signal(str)  # something the user should read (divergence)
+
+    def __init__(self, network: Network, path: str | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.undo_stack = QUndoStack(self)
+        self._selection: Selection | None = None
+        self._set_network(network)
+        self.player = Player(self)
+
+    # -- the network ---------------------------------------------------------------
+
+    def _set_network(self, network: Network) -> None:
+        self._initial = network
+        self._checkpoints: dict[int, tuple[Network, Velocity]] = {0: (network, None)}
+        self._traces: OrderedDict[int, IterationTrace] = OrderedDict()
+        self._position = Position(0, START)
+        self._losses = np.empty(256)
+        self._dataset_losses = np.empty(256)
+        self._loss_count = 0
+        self._diverged_at: int | None = None
+        self._edit_marks: list[int] = []
+
+    @property
+    def initial_network(self) -> Network:
+        """The network as opened or last edited: iteration 0's parameters."""
+        return self._initial
+
+    def replace_network(self, network: Network, path: str | None = None) -> None:
+        """Open another network: history, position and selection start over."""
+        self.player.pause()
+        if path is not None:
+            self.path = path
+        self._selection = None
+        self._set_network(network)
+        self.network_changed.emit()
+        self.losses_changed.emit()
+        self.selection_changed.emit()
+        self.position_changed.emit()
+
+    @property
+    def network(self) -> Network:
+        """Parameters before the current iteration's update."""
+        return self._state(self._position.iteration)[0]
+
+    @property
+    def uses_minibatches(self) -> bool:
+        return self._initial.optimizer.batch_size is not None
+
+    # -- positions -------------------------------------------------------------------
+
+    @property
+    def position(self) -> Position:
+        return self._position
+
+    @property
+    def iteration(self) -> int:
+        return self._position.iteration
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.trace.steps
+
+    @property
+    def step(self) -> Step | None:
+        """The current step; None at the start of an iteration."""
+        if self._position.step == START:
+            return None
+        return self.steps[self._position.step]
+
+    @property
+    def trace(self) -> IterationTrace:
+        return self._trace(self._position.iteration)
+
+    @property
+    def diverged_at(self) -> int | None:
+        return self._diverged_at
+
+    def caption(self) -> str:
+        """The position in words: 'Iteration 3 · backward 2: error signal δ of …'."""
+        number = self._position.iteration + 1
+        step = self.step
+        if step is None:
+            if self._position.iteration == 0:
+                what = "start: inputs and initial parameters; press → to compute"
+            else:
+                what = f"start: parameters after {self._position.iteration} updates"
+            return f"Iteration {number} · {what}"
+        text = f"Iteration {number} · {describe_step(step, self._initial.weight_layer_count)}"
+        if step.kind == UPDATE and self.trace.diverged:
+            text += " — diverged: some values are no longer finite"
+        return text
+
+    def global_step_number(self) -> int:
+        """The step counted from the first, as export numbers its files (0 = start)."""
+        per_iteration = 2 * self._initial.weight_layer_count + 2
+        return self._position.iteration * per_iteration + self._position.step + 1
+
+    def go_to(self, position: Position) -> None:
+        if position == self._position:
+            return
+        self._position = position
+        self._trace(position.iteration)  # computes the trace and records its loss
+        self.position_changed.emit()
+
+    def go_to_global_step(self, number: int) -> None:
+        """Go to step ``number`` as numbered by export (0: the very start)."""
+        per_iteration = 2 * self._initial.weight_layer_count + 2
+        if number <= 0:
+            self.go_to(Position(0, START))
+            return
+        iteration, step = divmod(number - 1, per_iteration)
+        for i in range(iteration):
+            if self._trace(i).diverged:
+                self.message_posted.emit(self._divergence_message(i))
+                self.go_to(Position(i, per_iteration - 1))
+                return
+        self.go_to(Position(iteration, step))
+
+    def next_step(self) -> None:
+        iteration, step = self._position
+        if step < len(self.steps) - 1:
+            self.go_to(Position(iteration, step + 1))
+        elif self._refuse_after_divergence(iteration):
+            return
+        else:
+            self.go_to(Position(iteration + 1, START))
+
+    def previous_step(self) -> None:
+        iteration, step = self._position
+        if step > START:
+            self.go_to(Position(iteration, step - 1))
+        elif iteration > 0:
+            self.go_to(Position(iteration - 1, len(self.steps) - 1))
+
+    def next_iteration(self) -> None:
+        iteration = self._position.iteration
+        if self._refuse_after_divergence(iteration):
+            return
+        self.go_to(Position(iteration + 1, START))
+
+    def previous_iteration(self) -> None:
+        iteration, step = self._position
+        if step > START:
+            self.go_to(Position(iteration, START))
+        else:
+            self.go_to(Position(max(0, iteration - 1), START))
+
+    def go_home(self) -> None:
+        self.go_to(Position(0, START))
+
+    def reset(self) -> None:
+        """Back to the initial parameters; the training history is dropped."""
+        self.player.pause()
+        self._set_network(self._initial)
+        self.losses_changed.emit()
+        self.position_changed.emit()
+
+    def _refuse_after_divergence(self, iteration: int) -> bool:
+        if self._trace(iteration).diverged:
+            self.message_posted.emit(self._divergence_message(iteration))
+            return True
+        return False
+
+    def _divergence_message(self, iteration: int) -> str:
+        loss = self._trace(iteration).loss
+        what = f"the loss became {loss}" if not math.isfinite(loss) else "a parameter overflowed"
+        return (
+            f"Training diverged in iteration {iteration + 1}: {what}. "
+            "Lower the learning rate and reset (Ctrl+R)."
+        )
+
+    # -- what is computed at the current step ----------------------------------------
+
+    def _step_index(self, kind: str, layer: int | None = None) -> int:
+        L = self._initial.weight_layer_count
+        if kind == FORWARD:
+            assert layer is not None
+            return layer - 1
+        if kind == LOSS:
+            return L
+        if kind == BACKWARD:
+            assert layer is not None
+            return L + 1 + (L - layer)
+        return 2 * L + 1
+
+    def shows_activation(self, layer: int) -> bool:
+        """z and a of ``layer`` are computed at the current step."""
+        return layer == 0 or self._position.step >= self._step_index(FORWARD, layer)
+
+    def shows_loss(self) -> bool:
+        return self._position.step >= self._step_index(LOSS)
+
+    def shows_delta(self, layer: int) -> bool:
+        """δ of ``layer`` and the gradients into it are computed."""
+        return layer > 0 and self._position.step >= self._step_index(BACKWARD, layer)
+
+    def shows_update(self) -> bool:
+        return self._position.step == self._step_index(UPDATE)
+
+    def displayed_network(self) -> Network:
+        """Parameters as shown: the new ones once the update step is reached."""
+        if self.shows_update():
+            return self.trace.network_after
+        return self.network
+
+    def last_update(self) -> tuple[tuple[Array, ...], tuple[Array, ...]] | None:
+        """Δw and Δb of the most recent update at this position, or None."""
+        if self.shows_update():
+            trace = self.trace
+        elif self._position.iteration > 0:
+            trace = self._trace(self._position.iteration - 1)
+        else:
+            return None
+        L = trace.network.weight_layer_count
+        pairs = [trace.updates(l) for l in range(1, L + 1)]
+        return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
+
+    # -- selection -------------------------------------------------------------------
+
+    @property
+    def selection(self) -> Selection | None:
+        return self._selection
+
+    def select(self, selection: Selection | None) -> None:
+        if selection != self._selection:
+            self._selection = selection
+            self.selection_changed.emit()
+
+    # -- losses ----------------------------------------------------------------------
+
+    @property
+    def losses(self) -> Array:
+        """Loss of every iteration computed so far (index = iteration)."""
+        return self._losses[: self._loss_count]
+
+    @property
+    def dataset_losses(self) -> Array | None:
+        """With mini-batches: the loss on the whole data set before each iteration."""
+        if not self.uses_minibatches:
+            return None
+        return self._dataset_losses[: self._loss_count]
+
+    @property
+    def edit_marks(self) -> list[int]:
+        """Iterations at which the network was edited (for the loss curve)."""
+        return list(self._edit_marks)
+
+    def _append_losses(self, batch_losses: Array, whole: Array | None) -> None:
+        needed = self._loss_count + batch_losses.shape[0]
+        if needed > self._losses.shape[0]:
+            capacity = max(needed, 2 * self._losses.shape[0])
+            self._losses = np.resize(self._losses, capacity)
+            self._dataset_losses = np.resize(self._dataset_losses, capacity)
+        self._losses[self._loss_count : needed] = batch_losses
+        if whole is not None:
+            self._dataset_losses[self._loss_count : needed] = whole
+        self._loss_count = needed
+
+    # -- checkpoints and traces ------------------------------------------------------
+
+    def _state(self, iteration: int) -> tuple[Network, Velocity]:
+        """Parameters and momentum before ``iteration``."""
+        state = self._checkpoints.get(iteration)
+        if state is not None:
+            return state
+        previous = self._traces.get(iteration - 1)
+        if previous is not None:
+            state = (previous.network_after, previous.velocity)
+        else:
+            start = max(k for k in self._checkpoints if k < iteration)
+            network, velocity = self._checkpoints[start]
+            trainer = Trainer(network, start_iteration=start, velocity=velocity)
+            trainer.run(iteration - start)
+            state = (trainer.network(), trainer.velocity())
+        self._store_checkpoint(iteration, state)
+        return state
+
+    def _store_checkpoint(self, iteration: int, state: tuple[Network, Velocity]) -> None:
+        self._checkpoints[iteration] = state
+        if len(self._checkpoints) > MAX_CHECKPOINTS:
+            # Thin out the older half; missing iterations are recomputed exactly.
+            keys = sorted(self._checkpoints)
+            for key in keys[1 : len(keys) // 2 : 2]:
+                del self._checkpoints[key]
+
+    def _trace(self, iteration: int) -> IterationTrace:
+        trace = self._traces.get(iteration)
+        if trace is not None:
+            self._traces.move_to_end(iteration)
+            return trace
+        network, velocity = self._state(iteration)
+        trace = trace_iteration(network, iteration, velocity)
+        self._traces[iteration] = trace
+        if len(self._traces) > TRACE_CACHE_SIZE:
+            self._traces.popitem(last=False)
+        if iteration == self._loss_count:
+            whole = np.array([dataset_loss(network)]) if self.uses_minibatches else None
+            self._append_losses(np.array([trace.loss]), whole)
+            self.losses_changed.emit()
+        if trace.diverged and (self._diverged_at is None or iteration < self._diverged_at):
+            self._diverged_at = iteration
+        return trace
+
+    # -- playing (called by Player) --------------------------------------------------
+
+    def run_iterations(self, count: int, deadline: float | None) -> bool:
+        """Run up to ``count`` iterations from the current position; show the last one's
+        update step. Returns False when training diverged (play must stop)."""
+        iteration, step = self._position
+        first = iteration if step == START else iteration + 1
+        if step != START and self._refuse_after_divergence(iteration):
+            return False
+        if count > 1:
+            network, velocity = self._state(first)
+            trainer = Trainer(
+                network,
+                start_iteration=first,
+                velocity=velocity,
+                track_dataset_loss=self.uses_minibatches,
+            )
+            trainer.run(count - 1, deadline=deadline)
+            ran = trainer.losses.shape[0]
+            if trainer.diverged_at is not None:
+                ran -= 1  # the diverging iteration is shown by its trace below
+            new_losses = first + ran - self._loss_count
+            if new_losses > 0:
+                whole = trainer.dataset_losses
+                self._append_losses(
+                    trainer.losses[ran - new_losses : ran],
+                    None if whole is None else whole[ran - new_losses : ran],
+                )
+            first += ran
+            self._store_checkpoint(first, (trainer.network(), trainer.velocity()))
+        self._position = Position(first, len(self._trace(first).steps) - 1)
+        self.losses_changed.emit()
+        self.position_changed.emit()
+        if self._trace(first).diverged:
+            self.message_posted.emit(self._divergence_message(first))
+            return False
+        return True
+
+
+class Player(QObject):
+    """Play: a timer whose every tick trains as much as fits, then the views redraw once."""
+
+    TICK_MS = 16  # ~60 frames per second at most
+    TRAIN_BUDGET_S = 0.010  # of every tick, for training; the rest is for drawing
+    MAX_SPEED = 0  # "as fast as possible"
+
+    def __init__(self, document: NetworkDocument) -> None:
+        super().__init__(document)
+        self._document = document
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.TICK_MS)
+        self._timer.timeout.connect(self._on_tick)
+        self.speed = 10  # iterations per second; MAX_SPEED for as fast as possible
+        self._owed = 0.0
+        self._last_tick = 0.0
+
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    def play(self) -> None:
+        if self.playing:
+            return
+        self._owed = 1.0  # the first iteration runs at once
+        self._last_tick = time.perf_counter()
+        self._timer.start()
+        self._document.play_state_changed.emit(True)
+
+    def pause(self) -> None:
+        if not self.playing:
+            return
+        self._timer.stop()
+        self._document.play_state_changed.emit(False)
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def _on_tick(self) -> None:
+        now = time.perf_counter()
+        if self.speed == self.MAX_SPEED:
+            count, deadline = 10**9, now + self.TRAIN_BUDGET_S
+        else:
+            self._owed += self.speed * (now - self._last_tick)
+            count, deadline = int(self._owed), now + self.TRAIN_BUDGET_S
+            self._owed -= count
+        self._last_tick = now
+        if count == 0:
+            return
+        if not self._document.run_iterations(count, deadline):
+            self.pause()

@@ -1,0 +1,140 @@
+"""LossPlotPanel: the loss of every iteration, growing live while playing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from gui import constants as C
+from gui.document import NetworkDocument
+from gui.formatting import format_number
+
+BATCH_PEN = pg.mkPen("#1f5fa8", width=2)
+DATASET_PEN = pg.mkPen("#d2691e", width=2, style=Qt.PenStyle.DashLine)
+EDIT_PEN = pg.mkPen("#9aa0a6", width=1, style=Qt.PenStyle.DotLine)
+
+
+class LossPlotPanel(QWidget):
+    def __init__(self, document: NetworkDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        pg.setConfigOptions(antialias=True, background=C.BACKGROUND, foreground=C.INK)
+        self.plot = pg.PlotWidget()
+        self.plot.setMinimumHeight(150)
+        item = self.plot.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.25)
+        item.setLabel("bottom", "iteration")
+        item.setLabel("left", "loss")
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        self.legend = item.addLegend(offset=(-10, 10))
+        self.batch_curve = item.plot([], [], pen=BATCH_PEN, name="loss")
+        self.dataset_curve = item.plot([], [], pen=DATASET_PEN, name="whole data set")
+        self.marker = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(C.SELECTION), pen=None)
+        item.addItem(self.marker)
+        self.current_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(C.SELECTION, width=1))
+        item.addItem(self.current_line)
+        self._edit_lines: list[pg.InfiniteLine] = []
+
+        self.log_y = QCheckBox("log scale")
+        self.log_y.toggled.connect(self._on_log_toggled)
+        self.readout = QLabel("")
+        self.readout.setStyleSheet(f"color: {C.MUTED_INK};")
+        header = QHBoxLayout()
+        title = QLabel("<b>Loss per iteration</b>")
+        header.addWidget(title)
+        header.addStretch(1)
+        header.addWidget(self.readout)
+        header.addWidget(self.log_y)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(header)
+        layout.addWidget(self.plot)
+
+        self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._on_mouse_moved)
+        document.losses_changed.connect(self._on_losses_changed)
+        document.position_changed.connect(self._on_position_changed)
+        self._on_losses_changed()
+
+    def _on_log_toggled(self, checked: bool) -> None:
+        self.plot.getPlotItem().setLogMode(y=checked)
+        self._on_losses_changed()
+
+    def _plottable(self, values: np.ndarray) -> np.ndarray:
+        # Non-finite losses (divergence) and, on a log axis, zeros cannot be drawn.
+        values = np.where(np.isfinite(values), values, np.nan)
+        if self.log_y.isChecked():
+            values = np.where(values > 0, values, np.nan)
+        return values
+
+    def _visible_losses(self) -> np.ndarray:
+        """Losses up to the current position: the current one once its loss step is shown."""
+        document = self.document
+        count = document.iteration + (1 if document.shows_loss() else 0)
+        return document.losses[: max(count, 0)]
+
+    def _on_losses_changed(self) -> None:
+        losses = self._visible_losses()
+        x = np.arange(1, losses.shape[0] + 1, dtype=np.float64)
+        self.batch_curve.setData(x, self._plottable(losses), connect="finite")
+        whole = self.document.dataset_losses
+        if whole is not None:
+            whole = whole[: losses.shape[0]]
+            self.dataset_curve.setData(x, self._plottable(whole), connect="finite")
+            self.batch_curve.opts["name"] = "mini-batch loss"
+        else:
+            self.dataset_curve.setData([], [])
+        self.dataset_curve.setVisible(whole is not None)
+        self.legend.setVisible(whole is not None)
+        self._draw_edit_marks()
+        if losses.shape[0] < 10:
+            self.plot.getPlotItem().setXRange(0.5, 10.5, padding=0)
+        else:
+            self.plot.getPlotItem().enableAutoRange(x=True)
+        self._show_marker()
+
+    def _draw_edit_marks(self) -> None:
+        item = self.plot.getPlotItem()
+        for line in self._edit_lines:
+            item.removeItem(line)
+        self._edit_lines = []
+        for iteration in self.document.edit_marks:
+            line = pg.InfiniteLine(pos=iteration + 0.5, angle=90, pen=EDIT_PEN,
+                                   label="edited", labelOpts={"position": 0.9,
+                                                              "color": C.MUTED_INK})
+            item.addItem(line)
+            self._edit_lines.append(line)
+
+    def _on_position_changed(self) -> None:
+        self._on_losses_changed()
+
+    def _show_marker(self) -> None:
+        iteration = self.document.iteration
+        losses = self._visible_losses()
+        self.current_line.setValue(iteration + 1)
+        if iteration < losses.shape[0] and np.isfinite(losses[iteration]):
+            y = float(losses[iteration])
+            if self.log_y.isChecked():
+                y = float(np.log10(y)) if y > 0 else np.nan
+            self.marker.setData([iteration + 1], [y])
+        else:
+            self.marker.setData([], [])
+
+    def _on_mouse_moved(self, event: tuple[QPointF]) -> None:
+        position = event[0]
+        item = self.plot.getPlotItem()
+        if not item.sceneBoundingRect().contains(position):
+            return
+        x = item.vb.mapSceneToView(position).x()
+        losses = self.document.losses
+        k = int(round(x)) - 1
+        if 0 <= k < losses.shape[0]:
+            self.readout.setText(f"iteration {k + 1}: loss {format_number(float(losses[k]), 6)}")
+
+    def readout_for(self, iteration: int) -> str:
+        """The hover readout for an iteration (1-based), as shown on screen."""
+        losses = self.document.losses
+        return f"iteration {iteration}: loss {format_number(float(losses[iteration - 1]), 6)}"

@@ -1,0 +1,97 @@
+"""How the diagram shows the document: a view's state, not the network's."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from gui.formatting import DEFAULT_DIGITS
+
+NODE_VALUES = ("a", "z", "delta")
+NODE_VALUE_NAMES = {"a": "activation a", "z": "net input z", "delta": "error signal δ"}
+EDGE_MODES = ("weight", "gradient", "update")
+EDGE_MODE_NAMES = {"weight": "weight w", "gradient": "gradient |∂L/∂w|", "update": "last update |Δw|"}
+SCALES = ("linear", "log")
+
+
+class ViewSettings(QObject):
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._values = {
+            "node_value": "a",
+            "digits": DEFAULT_DIGITS,
+            "edge_mode": "weight",
+            "edge_scale": "linear",
+            "show_edge_values": True,
+            "show_node_values": True,
+            "sample": 0,
+        }
+
+    def _set(self, key: str, value: object) -> None:
+        if self._values[key] != value:
+            self._values[key] = value
+            self.changed.emit()
+
+    @property
+    def node_value(self) -> str:
+        return str(self._values["node_value"])
+
+    @node_value.setter
+    def node_value(self, value: str) -> None:
+        if value not in NODE_VALUES:
+            raise ValueError(f"node value must be one of {NODE_VALUES}")
+        self._set("node_value", value)
+
+    @property
+    def digits(self) -> int:
+        return int(self._values["digits"])  # type: ignore[call-overload]
+
+    @digits.setter
+    def digits(self, value: int) -> None:
+        self._set("digits", max(1, min(17, int(value))))
+
+    @property
+    def edge_mode(self) -> str:
+        return str(self._values["edge_mode"])
+
+    @edge_mode.setter
+    def edge_mode(self, value: str) -> None:
+        if value not in EDGE_MODES:
+            raise ValueError(f"edge mode must be one of {EDGE_MODES}")
+        self._set("edge_mode", value)
+
+    @property
+    def edge_scale(self) -> str:
+        return str(self._values["edge_scale"])
+
+    @edge_scale.setter
+    def edge_scale(self, value: str) -> None:
+        if value not in SCALES:
+            raise ValueError(f"scale must be one of {SCALES}")
+        self._set("edge_scale", value)
+
+    @property
+    def show_edge_values(self) -> bool:
+        return bool(self._values["show_edge_values"])
+
+    @show_edge_values.setter
+    def show_edge_values(self, value: bool) -> None:
+        self._set("show_edge_values", bool(value))
+
+    @property
+    def show_node_values(self) -> bool:
+        return bool(self._values["show_node_values"])
+
+    @show_node_values.setter
+    def show_node_values(self, value: bool) -> None:
+        self._set("show_node_values", bool(value))
+
+    @property
+    def sample(self) -> int:
+        """Which sample of the iteration's batch the diagram shows (0-based)."""
+        return int(self._values["sample"])  # type: ignore[call-overload]
+
+    @sample.setter
+    def sample(self, value: int) -> None:
+        self._set("sample", max(0, int(value)))
