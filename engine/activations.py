@@ -8,8 +8,8 @@ the math panel shows as the middle factor of the chain rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,7 +63,8 @@ def _linear_derivative(z: Array, a: Array) -> Array:
 
 def _softmax(z: Array) -> Array:
     shifted = np.exp(z - z.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    a: Array = shifted / shifted.sum(axis=1, keepdims=True)
+    return a
 
 
 def softmax_jacobian(a_row: Array) -> Array:
@@ -89,7 +90,8 @@ class Activation:
         if self.derivative is not None:
             return grad_a * self.derivative(z, a)
         # Softmax, full Jacobian: dL/dz_j = a_j (dL/da_j - sum_i dL/da_i a_i).
-        return a * (grad_a - np.sum(grad_a * a, axis=1, keepdims=True))
+        grad_z: Array = a * (grad_a - np.sum(grad_a * a, axis=1, keepdims=True))
+        return grad_z
 
 
 ACTIVATIONS: dict[str, Activation] = {

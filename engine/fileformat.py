@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -63,9 +64,13 @@ def _number(value: Any, path: str) -> float:
     # bool is an int in Python, but true is not a number in a network file.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise NetworkFileError(path, f"expected a number, got {_describe(value)}")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        raise NetworkFileError(path, "expected a finite number, got a too large integer") from None
+    if not math.isfinite(number):
         raise NetworkFileError(path, f"expected a finite number, got {value!r}")
-    return float(value)
+    return number
 
 
 def _object(value: Any, path: str) -> dict[str, Any]:
@@ -97,7 +102,9 @@ def _no_unknown_keys(obj: dict[str, Any], allowed: tuple[str, ...], path: str) -
 def _choice(value: Any, choices: tuple[str, ...], path: str, what: str) -> str:
     if value not in choices:
         expected = ", ".join(choices)
-        raise NetworkFileError(path, f"unknown {what} {_describe(value)} (expected one of {expected})")
+        raise NetworkFileError(
+            path, f"unknown {what} {_describe(value)} (expected one of {expected})"
+        )
     return str(value)
 
 
@@ -108,7 +115,9 @@ def _vector(value: Any, size: int, path: str) -> list[float]:
     return [_number(item, f"{path}[{i}]") for i, item in enumerate(items)]
 
 
-def _matrix(value: Any, rows: int, cols: int, path: str, row_word: str = "rows") -> list[list[float]]:
+def _matrix(
+    value: Any, rows: int, cols: int, path: str, row_word: str = "rows"
+) -> list[list[float]]:
     items = _list(value, path)
     if len(items) != rows:
         raise NetworkFileError(path, f"expected {rows} {row_word}, got {len(items)}")
@@ -158,7 +167,8 @@ def _layers(value: Any) -> list[Layer]:
             for k, label in enumerate(raw):
                 if not isinstance(label, str) or not label.strip():
                     raise NetworkFileError(
-                        f"{path}.labels[{k}]", f"expected a non-empty string, got {_describe(label)}"
+                        f"{path}.labels[{k}]",
+                        f"expected a non-empty string, got {_describe(label)}",
                     )
             labels = tuple(raw)
         layers.append(Layer(size=size, activation=activation, labels=labels))
@@ -213,7 +223,8 @@ def network_from_dict(doc: Any) -> Network:
     version = _require(obj, "version", "")
     if isinstance(version, bool) or version != VERSION:
         raise NetworkFileError(
-            "version", f"unsupported version {_describe(version)} (this app reads version {VERSION})"
+            "version",
+            f"unsupported version {_describe(version)} (this app reads version {VERSION})",
         )
     name = obj.get("name", "Untitled")
     if not isinstance(name, str):
@@ -286,6 +297,12 @@ def parse_network(text: str) -> Network:
         raise NetworkFileError(
             "", f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         ) from None
+    except RecursionError:
+        raise NetworkFileError("", "not valid JSON: nested too deeply") from None
+    except NetworkFileError:
+        raise  # NaN or Infinity, refused by _reject_constant
+    except ValueError:  # Python refuses integers of more than 4300 digits
+        raise NetworkFileError("", "not valid JSON: a number has too many digits") from None
     return network_from_dict(doc)
 
 
@@ -360,19 +377,33 @@ def _dump(value: Any, indent: int) -> str:
         if not value:
             return "{}"
         if indent >= 1 and all(_flat(v) for v in value.values()):
-            return json.dumps(value, ensure_ascii=False)
-        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, indent + 1)}" for k, v in value.items()]
+            return json.dumps(value, ensure_ascii=False, allow_nan=False)
+        items = [
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, indent + 1)}"
+            for k, v in value.items()
+        ]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
     if isinstance(value, list):
         if _flat(value):
-            return json.dumps(value, ensure_ascii=False)
+            return json.dumps(value, ensure_ascii=False, allow_nan=False)
         items = [inner + _dump(v, indent + 1) for v in value]
         return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def network_to_text(network: Network) -> str:
+    """The file's text; raises ValueError if a value is NaN or infinite (not JSON)."""
     return _dump(network_to_dict(network), 0) + "\n"
+
+
+def _file_mode(target: Path) -> int:
+    """The existing file's permissions, or 0666 minus the umask for a new file."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def save_network(network: Network, path: str | os.PathLike[str]) -> None:
@@ -382,11 +413,19 @@ def save_network(network: Network, path: str | os.PathLike[str]) -> None:
     """
     if not network.parameters_finite():
         raise NetworkFileError("", "cannot save: some parameters are not finite numbers")
+    try:
+        text = network_to_text(network)
+    except ValueError:
+        # A file with NaN or Infinity could not be opened again.
+        raise NetworkFileError(
+            "", "cannot save: the data, layout or another value is not a finite number"
+        ) from None
     target = Path(path)
-    text = network_to_text(network)
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            # mkstemp makes the file private (0600): give it the mode a plain write would.
+            os.chmod(temporary, _file_mode(target))  # os.fchmod is POSIX-only
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

@@ -8,8 +8,8 @@ number, so the reductions' factors are already in it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -97,7 +97,7 @@ def reduction_factor(spec: LossSpec, batch_rows: int, outputs: int) -> float:
 
 def sample_losses(spec: LossSpec, terms: Array) -> Array:
     """One loss per sample: the outputs reduction of each row of terms."""
-    per_sample = terms.sum(axis=1)
+    per_sample: Array = terms.sum(axis=1)
     if spec.outputs == "mean":
         per_sample = per_sample / terms.shape[1]
     return per_sample

@@ -8,9 +8,10 @@ PyTorch's ``Linear.weight``; ``biases[l]`` has the size of layer l+1.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray

@@ -59,7 +59,7 @@ def forward(network: Network, inputs: Array) -> tuple[list[Array | None], list[A
     zs: list[Array | None] = [None]
     activations: list[Array] = [inputs]
     a = inputs
-    for w, b, layer in zip(network.weights, network.biases, network.layers[1:]):
+    for w, b, layer in zip(network.weights, network.biases, network.layers[1:], strict=True):
         z = a @ w.T + b
         assert layer.activation is not None
         a = ACTIVATIONS[layer.activation].forward(z)
@@ -120,15 +120,17 @@ def trace_iteration(
         moves = gradients
         if optimizer.momentum > 0.0:
             previous = velocity if velocity is not None else [np.zeros_like(g) for g in gradients]
-            new_velocity = [optimizer.momentum * v + g for v, g in zip(previous, gradients)]
+            new_velocity = [
+                optimizer.momentum * v + g for v, g in zip(previous, gradients, strict=True)
+            ]
             moves = new_velocity
         rate = optimizer.learning_rate
         params = network.weights + network.biases
-        new_params = [p - rate * m for p, m in zip(params, moves)]
+        new_params = [p - rate * m for p, m in zip(params, moves, strict=True)]
         for p in new_params:
             p.flags.writeable = False
-        # One sum per array: inf or NaN anywhere makes it non-finite.
-        diverged = not math.isfinite(loss + sum(float(np.add.reduce(p, axis=None)) for p in new_params))
+        # Not a sum of the parameters: that overflows to inf for large finite ones.
+        diverged = not (math.isfinite(loss) and all(np.isfinite(p).all() for p in new_params))
 
     network_after = network.with_frozen_parameters(tuple(new_params[:L]), tuple(new_params[L:]))
     return IterationTrace(

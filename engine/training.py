@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import NDArray
 
 from engine import losses
 from engine.activations import ACTIVATIONS, LEAKY_SLOPE
@@ -95,7 +94,9 @@ class Trainer:
         self._zeros = np.zeros(total)
         self._weights, self._biases = self._views(self._params, sizes)
         self._grad_weights, self._grad_biases = self._views(self._grads, sizes)
-        for view, value in zip(self._weights + self._biases, network.weights + network.biases):
+        for view, value in zip(
+            self._weights + self._biases, network.weights + network.biases, strict=True
+        ):
             view[...] = value
         self._weights_t = [w.T for w in self._weights]
 
@@ -106,7 +107,7 @@ class Trainer:
             self._velocity = np.zeros(total)
             if velocity is not None:
                 v_weights, v_biases = self._views(self._velocity, sizes)
-                for view, value in zip(v_weights + v_biases, velocity):
+                for view, value in zip(v_weights + v_biases, velocity, strict=True):
                     view[...] = value
 
         self._loss_spec = network.loss
@@ -210,8 +211,10 @@ class Trainer:
         done = 0
         with np.errstate(all="ignore"):  # divergence is reported, never warned about
             while done < count:
+                # Loss on all rows before this iteration's update, when tracked.
+                dataset_loss = self._dataset_loss() if self._track_dataset_loss else None
                 loss = self._step()
-                self._record(loss)
+                self._record(loss, dataset_loss)
                 done += 1
                 if self.diverged_at is not None:
                     break
@@ -221,20 +224,20 @@ class Trainer:
                     break
         return done
 
-    def _record(self, loss: float) -> None:
+    def _record(self, loss: float, dataset_loss: float | None) -> None:
         if self._loss_count == self._losses.shape[0]:
             self._losses = np.concatenate([self._losses, np.empty_like(self._losses)])
             if self._dataset_losses is not None:
                 grown = np.empty_like(self._dataset_losses)
                 self._dataset_losses = np.concatenate([self._dataset_losses, grown])
         self._losses[self._loss_count] = loss
+        if self._dataset_losses is not None and dataset_loss is not None:
+            self._dataset_losses[self._loss_count] = dataset_loss
         self._loss_count += 1
 
     def _step(self) -> float:
         """One iteration in place; returns its loss."""
         inputs, targets = self._batch(self.iteration)
-        if self._dataset_losses is not None:
-            self._dataset_losses[self._loss_count] = self._dataset_loss()
         L = self._L
         a = inputs
         for l in range(1, L + 1):

@@ -70,6 +70,12 @@ def run_window(args: argparse.Namespace) -> int:
     from gui.main_window import MainWindow
 
     window = MainWindow(load_network(file), file)
+    window.edge_mode_box.setCurrentIndex(window.edge_mode_box.findData(args.edges))
+    window.node_value_box.setCurrentIndex(window.node_value_box.findData(args.nodes))
+    window.log_scale_box.setChecked(args.edge_scale == "log")
+    if args.select is not None and not window.select_neuron(args.select):
+        print(f"error: --select: no neuron labelled {args.select!r}", file=sys.stderr)
+        return 2
     if args.screenshot is not None:
         return save_screenshot(window, args.screenshot, args.step)
     window.show()

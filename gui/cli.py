@@ -22,7 +22,7 @@ from engine.network import Network
 from engine.trace import IterationTrace, trace_iteration
 from engine.training import Trainer
 
-SUBCOMMANDS = ("trace", "train", "export", "explain")
+SUBCOMMANDS = ("trace", "train", "export")
 EXIT_BAD_INPUT = 2
 
 
@@ -68,7 +68,9 @@ def _json_values(array: Any) -> Any:
     values = np.asarray(array, dtype=np.float64)
     if np.isfinite(values).all():
         return values.tolist()
-    return np.where(np.isfinite(values), values, None).tolist()
+    with_nulls = values.astype(object)
+    with_nulls[~np.isfinite(values)] = None
+    return with_nulls.tolist()
 
 
 def _json_number(value: float) -> float | None:
@@ -209,10 +211,6 @@ def _subcommand_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--iterations", type=_positive, default=1)
         parser.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
         parser.add_argument("--size", type=_size, default=(1600, 900))
-    elif command == "explain":
-        parser.add_argument("--iteration", type=_non_negative, default=0)
-        parser.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
-        parser.add_argument("--digits", type=_positive, default=9)
     return parser
 
 
@@ -224,6 +222,24 @@ def _window_parser() -> argparse.ArgumentParser:
     parser.add_argument("file", metavar="FILE", nargs="?", help="network file to open")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the window and exit")
     parser.add_argument("--step", type=_non_negative, default=0, help="step to show (0 = start)")
+    parser.add_argument(
+        "--edges",
+        choices=("weight", "gradient", "update"),
+        default="weight",
+        help="what edge colours show",
+    )
+    parser.add_argument(
+        "--edge-scale",
+        choices=("linear", "log"),
+        default="linear",
+        help="colour scale of gradients and updates",
+    )
+    parser.add_argument(
+        "--nodes", choices=("a", "z", "delta"), default="a", help="what node values show"
+    )
+    parser.add_argument(
+        "--select", metavar="LABEL", help="neuron to select, e.g. h1 (the inspector shows it)"
+    )
     return parser
 
 
@@ -233,13 +249,9 @@ def _run_subcommand(command: str, args: argparse.Namespace) -> int:
     if command == "train":
         return run_train(args)
     _load(args.file)  # report a bad file before Qt starts
-    if command == "export":
-        from gui.export import run_export_command
+    from gui.export import run_export_command
 
-        return run_export_command(args)
-    from gui.explain_command import run_explain_command
-
-    return run_explain_command(args)
+    return run_export_command(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

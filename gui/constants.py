@@ -10,7 +10,7 @@ SMALL_NEURON_RADIUS = 12.0  # layers too tall for full-size neurons
 FULL_SIZE_MAX_NEURONS = 10
 BIAS_NODE_RADIUS = 16.0
 LAYER_TITLE_GAP = 62.0
-EDGE_LABEL_POSITION = 0.33 # labels sit this far along an edge from its source
+EDGE_LABEL_POSITION = 0.33  # labels sit this far along an edge from its source
 EDGE_LABEL_MAX_EDGES = 64  # more edges than this per layer pair: no labels
 EDGE_PICK_TOLERANCE_PX = 6.0
 ANTIALIAS_MAX_EDGES = 4000  # antialiasing many thousands of lines costs too much
@@ -39,9 +39,10 @@ ACTIVE_BAND = "#e8f0fe"
 ACTIVE_BAND_OUTLINE = "#a8c3f5"
 LABEL_BACKGROUND = "#ffffffdd"
 
-# pyqtgraph colour maps, colour-blind safe (CET "CB" maps, Kovesi 2015).
+# pyqtgraph colour maps, colour-blind safe (Kovesi 2015): a "CB" diverging map and a
+# single-hue sequential one.
 DIVERGING_MAP = "CET-CBD1"  # signed values: weights, activations, deltas
-SEQUENTIAL_MAP = "CET-CBL2"  # magnitudes: |gradient|, |update|
+SEQUENTIAL_MAP = "CET-L12"  # magnitudes: light grey (small) to blue (large)
 
 FONT_FAMILY = "DejaVu Sans"
 CAPTION_POINT_SIZE = 15

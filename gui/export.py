@@ -77,7 +77,9 @@ def render_widget(widget: QWidget, path: Path, fmt: str, scale: float = 1.0) -> 
         writer = QPdfWriter(str(path))
         writer.setResolution(96)
         page = QPageSize(QSizeF(size.width(), size.height()), QPageSize.Unit.Point, "slide")
-        writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+        writer.setPageLayout(
+            QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
+        )
         painter = QPainter(writer)
         scale_x = writer.width() / size.width()
         painter.scale(scale_x, scale_x)
@@ -88,8 +90,14 @@ def render_widget(widget: QWidget, path: Path, fmt: str, scale: float = 1.0) -> 
         raise OSError(f"cannot write {path}")
 
 
-def export_steps(network: Network, out: Path, iterations: int, fmt: str,
-                 size: tuple[int, int], progress: bool = False) -> list[Path]:
+def export_steps(
+    network: Network,
+    out: Path,
+    iterations: int,
+    fmt: str,
+    size: tuple[int, int],
+    progress: bool = False,
+) -> list[Path]:
     """One picture per step of the first ``iterations`` iterations, then the loss curve."""
     out.mkdir(parents=True, exist_ok=True)
     document = NetworkDocument(network)
@@ -137,8 +145,9 @@ def run_export_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--out: {out} exists and is not a folder")
     application()
     try:
-        export_steps(network, out, args.iterations, args.format, args.size,
-                     progress=sys.stderr.isatty())
+        export_steps(
+            network, out, args.iterations, args.format, args.size, progress=sys.stderr.isatty()
+        )
     except OSError as error:
         raise UsageError(f"--out: {error}") from None
     return 0

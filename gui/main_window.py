@@ -26,11 +26,17 @@ from engine.fileformat import NetworkFileError, load_network
 from engine.network import Network
 from gui.diagram.scene import DiagramScene
 from gui.diagram.view import DiagramView
-from gui.document import NetworkDocument
+from gui.document import NetworkDocument, Selection
 from gui.panels.inspector import InspectorPanel
 from gui.panels.loss_plot import LossPlotPanel
 from gui.panels.step_controls import StepCaption
-from gui.view_settings import EDGE_MODE_NAMES, EDGE_MODES, NODE_VALUE_NAMES, NODE_VALUES, ViewSettings
+from gui.view_settings import (
+    EDGE_MODE_NAMES,
+    EDGE_MODES,
+    NODE_VALUE_NAMES,
+    NODE_VALUES,
+    ViewSettings,
+)
 
 # Speeds offered for play, in iterations per second (0: as fast as possible).
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 0)
@@ -54,8 +60,9 @@ class MainWindow(QMainWindow):
 
         self.inspector = InspectorPanel(self.document, self.settings)
         self.loss_plot = LossPlotPanel(self.document)
-        self.inspector_dock = self._dock("Inspector", self.inspector,
-                                         Qt.DockWidgetArea.RightDockWidgetArea)
+        self.inspector_dock = self._dock(
+            "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.loss_dock = self._dock("Loss", self.loss_plot, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.loss_dock], [230], Qt.Orientation.Vertical)
@@ -76,24 +83,33 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{title.lower()}_dock")
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(area, dock)
         return dock
 
     # -- actions ---------------------------------------------------------------------
 
-    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None,
-                tip: str = "", icon: QStyle.StandardPixmap | None = None) -> QAction:
+    def _action(
+        self,
+        text: str,
+        slot: object,
+        shortcut: QKeySequence | str | None = None,
+        tip: str = "",
+        icon: QStyle.StandardPixmap | None = None,
+    ) -> QAction:
         action = QAction(text, self)
         if icon is not None:
             action.setIcon(self.style().standardIcon(icon))
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setToolTip(f"{tip or text} ({QKeySequence(shortcut).toString()})" if shortcut
-                          else tip or text)
+        action.setToolTip(
+            f"{tip or text} ({QKeySequence(shortcut).toString()})" if shortcut else tip or text
+        )
         action.triggered.connect(slot)  # type: ignore[arg-type]
         self.addAction(action)
         return action
@@ -101,23 +117,35 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         d = self.document
         P = QStyle.StandardPixmap
-        self.home_action = self._action("Start", d.go_home, "Home", "Back to the start",
-                                        P.SP_MediaSkipBackward)
+        self.home_action = self._action(
+            "Start", d.go_home, "Home", "Back to the start", P.SP_MediaSkipBackward
+        )
         self.previous_iteration_action = self._action(
-            "Iteration", d.previous_iteration, "Ctrl+Left", "Previous iteration",
-            P.SP_MediaSeekBackward)
-        self.previous_step_action = self._action("Step", d.previous_step, "Left", "Previous step",
-                                                 P.SP_ArrowBack)
-        self.play_action = self._action("Play", d.player.toggle, "Space", "Play / pause",
-                                        P.SP_MediaPlay)
-        self.next_step_action = self._action("Step", d.next_step, "Right", "Next step",
-                                             P.SP_ArrowForward)
+            "Iteration",
+            d.previous_iteration,
+            "Ctrl+Left",
+            "Previous iteration",
+            P.SP_MediaSeekBackward,
+        )
+        self.previous_step_action = self._action(
+            "Step", d.previous_step, "Left", "Previous step", P.SP_ArrowBack
+        )
+        self.play_action = self._action(
+            "Play", d.player.toggle, "Space", "Play / pause", P.SP_MediaPlay
+        )
+        self.next_step_action = self._action(
+            "Step", d.next_step, "Right", "Next step", P.SP_ArrowForward
+        )
         self.next_iteration_action = self._action(
-            "Iteration", d.next_iteration, "Ctrl+Right", "Next iteration", P.SP_MediaSeekForward)
-        self.reset_action = self._action("Reset", d.reset, "Ctrl+R",
-                                         "Reset to the initial parameters", P.SP_BrowserReload)
+            "Iteration", d.next_iteration, "Ctrl+Right", "Next iteration", P.SP_MediaSeekForward
+        )
+        self.reset_action = self._action(
+            "Reset", d.reset, "Ctrl+R", "Reset to the initial parameters", P.SP_BrowserReload
+        )
         self.fit_action = self._action("Fit", self.view.fit, "F", "Fit the diagram to the window")
-        self.open_action = self._action("Open…", self.open_file_dialog, QKeySequence.StandardKey.Open)
+        self.open_action = self._action(
+            "Open…", self.open_file_dialog, QKeySequence.StandardKey.Open
+        )
         self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
 
     def _make_toolbars(self) -> None:
@@ -125,9 +153,15 @@ class MainWindow(QMainWindow):
         steps.setObjectName("stepping_toolbar")
         steps.setIconSize(QSize(18, 18))
         steps.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.home_action, self.previous_iteration_action,
-                       self.previous_step_action, self.play_action, self.next_step_action,
-                       self.next_iteration_action, self.reset_action):
+        for action in (
+            self.home_action,
+            self.previous_iteration_action,
+            self.previous_step_action,
+            self.play_action,
+            self.next_step_action,
+            self.next_iteration_action,
+            self.reset_action,
+        ):
             steps.addAction(action)
         steps.addSeparator()
         steps.addWidget(QLabel(" Speed "))
@@ -147,7 +181,8 @@ class MainWindow(QMainWindow):
         for key in NODE_VALUES:
             self.node_value_box.addItem(NODE_VALUE_NAMES[key], key)
         self.node_value_box.currentIndexChanged.connect(
-            lambda: setattr(self.settings, "node_value", self.node_value_box.currentData()))
+            lambda: setattr(self.settings, "node_value", self.node_value_box.currentData())
+        )
         view.addWidget(self.node_value_box)
         view.addWidget(QLabel(" Digits "))
         self.digits_box = QSpinBox()
@@ -160,17 +195,20 @@ class MainWindow(QMainWindow):
         for key in EDGE_MODES:
             self.edge_mode_box.addItem(EDGE_MODE_NAMES[key], key)
         self.edge_mode_box.currentIndexChanged.connect(
-            lambda: setattr(self.settings, "edge_mode", self.edge_mode_box.currentData()))
+            lambda: setattr(self.settings, "edge_mode", self.edge_mode_box.currentData())
+        )
         view.addWidget(self.edge_mode_box)
         self.log_scale_box = QCheckBox("log")
         self.log_scale_box.setToolTip("Logarithmic colour scale for gradients and updates")
         self.log_scale_box.toggled.connect(
-            lambda on: setattr(self.settings, "edge_scale", "log" if on else "linear"))
+            lambda on: setattr(self.settings, "edge_scale", "log" if on else "linear")
+        )
         view.addWidget(self.log_scale_box)
         self.edge_values_box = QCheckBox("values on edges")
         self.edge_values_box.setChecked(self.settings.show_edge_values)
         self.edge_values_box.toggled.connect(
-            lambda on: setattr(self.settings, "show_edge_values", on))
+            lambda on: setattr(self.settings, "show_edge_values", on)
+        )
         view.addWidget(self.edge_values_box)
         self.sample_label = QLabel("  Sample ")
         view.addWidget(self.sample_label)
@@ -181,8 +219,14 @@ class MainWindow(QMainWindow):
         self.sample_box_action = view.addWidget(self.sample_box)
         view.addSeparator()
         view.addAction(self.fit_action)
-        for widget in (self.node_value_box, self.digits_box, self.edge_mode_box,
-                       self.log_scale_box, self.edge_values_box, self.sample_box):
+        for widget in (
+            self.node_value_box,
+            self.digits_box,
+            self.edge_mode_box,
+            self.log_scale_box,
+            self.edge_values_box,
+            self.sample_box,
+        ):
             widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, view)
 
@@ -201,9 +245,15 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         run_menu = menu.addMenu("&Run")
-        for action in (self.next_step_action, self.previous_step_action,
-                       self.next_iteration_action, self.previous_iteration_action,
-                       self.play_action, self.home_action, self.reset_action):
+        for action in (
+            self.next_step_action,
+            self.previous_step_action,
+            self.next_iteration_action,
+            self.previous_iteration_action,
+            self.play_action,
+            self.home_action,
+            self.reset_action,
+        ):
             run_menu.addAction(action)
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.fit_action)
@@ -217,7 +267,9 @@ class MainWindow(QMainWindow):
 
     def _on_play_state_changed(self, playing: bool) -> None:
         self.play_action.setText("Pause" if playing else "Play")
-        pixmap = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        pixmap = (
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        )
         self.play_action.setIcon(self.style().standardIcon(pixmap))
 
     def _update_title(self) -> None:
@@ -232,10 +284,20 @@ class MainWindow(QMainWindow):
         self.sample_label_action.setVisible(batch > 1)
         self.sample_box_action.setVisible(batch > 1)
 
+    def select_neuron(self, label: str) -> bool:
+        """Select the neuron labelled ``label``; False if there is none."""
+        network = self.document.initial_network
+        for layer in range(len(network.layers)):
+            if label in network.labels(layer):
+                self.document.select(Selection("neuron", layer, network.labels(layer).index(label)))
+                return True
+        return False
+
     def open_file_dialog(self) -> None:
         start = str(Path(self.document.path).parent) if self.document.path else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Open network", start,
-                                              "Network files (*.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open network", start, "Network files (*.json);;All files (*)"
+        )
         if path:
             self.open_path(path)
 
@@ -244,8 +306,9 @@ class MainWindow(QMainWindow):
         try:
             network = load_network(path)
         except NetworkFileError as error:
-            QMessageBox.warning(self, "Cannot open the file",
-                                f"{Path(path).name} was not opened:\n\n{error}")
+            QMessageBox.warning(
+                self, "Cannot open the file", f"{Path(path).name} was not opened:\n\n{error}"
+            )
             return False
         self.document.replace_network(network, path)
         return True

@@ -9,7 +9,11 @@ from gui.formatting import DEFAULT_DIGITS
 NODE_VALUES = ("a", "z", "delta")
 NODE_VALUE_NAMES = {"a": "activation a", "z": "net input z", "delta": "error signal δ"}
 EDGE_MODES = ("weight", "gradient", "update")
-EDGE_MODE_NAMES = {"weight": "weight w", "gradient": "gradient |∂L/∂w|", "update": "last update |Δw|"}
+EDGE_MODE_NAMES = {
+    "weight": "weight w",
+    "gradient": "gradient |∂L/∂w|",
+    "update": "last update |Δw|",
+}
 SCALES = ("linear", "log")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from pyqtgraph.Qt import compat
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
-from pyqtgraph.Qt import compat
 
 from gui import constants as C
 
@@ -55,6 +55,11 @@ class NeuronItem(QGraphicsItem):
             self.emphasised,
             self.selected,
         ):
+            if value_text != self.value_text:
+                # The pill grows with long numbers (δ of 0.00877135469) instead of clipping.
+                self.prepareGeometryChange()
+                text_width = QFontMetricsF(self._value_font).horizontalAdvance(value_text)
+                self._pill_width = max(self.radius * 2.9, text_width + self.radius * 0.5)
             self.fill, self.value_text = fill, value_text
             self.emphasised, self.selected = emphasised, selected
             self.update()
@@ -86,9 +91,7 @@ class NeuronItem(QGraphicsItem):
         painter.setFont(self._label_font)
         painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self.label)
         if self.value_text:
-            pill = QRectF(
-                -self._pill_width / 2, r + r * 0.15, self._pill_width, self._pill_height
-            )
+            pill = QRectF(-self._pill_width / 2, r + r * 0.15, self._pill_width, self._pill_height)
             painter.setPen(QPen(QColor(C.NEUTRAL_EDGE), 1))
             painter.setBrush(QColor(C.LABEL_BACKGROUND))
             painter.drawRoundedRect(pill, self._pill_height / 2, self._pill_height / 2)
@@ -190,7 +193,9 @@ class EdgeLayerItem(QGraphicsItem):
         maxs = self.lines.reshape(-1, 2).max(axis=0)
         margin = C.EDGE_WIDTH_MAX + 40
         self._bounds = QRectF(
-            mins[0] - margin, mins[1] - margin, maxs[0] - mins[0] + 2 * margin,
+            mins[0] - margin,
+            mins[1] - margin,
+            maxs[0] - mins[0] + 2 * margin,
             maxs[1] - mins[1] + 2 * margin,
         )
         self._label_font = _font(13)
@@ -216,14 +221,16 @@ class EdgeLayerItem(QGraphicsItem):
         starts = np.concatenate([[0], boundaries])
         ends = np.concatenate([boundaries, [len(sorted_bins)]])
         self._groups = [
-            (pens[int(sorted_bins[s])], int(s), int(e - s)) for s, e in zip(starts, ends)
+            (pens[int(sorted_bins[s])], int(s), int(e - s))
+            for s, e in zip(starts, ends, strict=True)
         ]
         self._labels = []
         if labels is not None:
             t = C.EDGE_LABEL_POSITION
             points = self.lines[:, :2] * (1 - t) + self.lines[:, 2:] * t
             self._labels = [
-                (QPointF(float(x), float(y)), text) for (x, y), text in zip(points, labels)
+                (QPointF(float(x), float(y)), text)
+                for (x, y), text in zip(points, labels, strict=True)
             ]
         self._selected = selected
         self.dimmed = dimmed

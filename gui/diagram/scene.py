@@ -42,16 +42,25 @@ class ColourScale:
     empty_reason: str = ""  # why nothing is coloured yet (e.g. not computed)
 
 
-def _colours(name: str) -> tuple[QColor, ...]:
+def _colours(name: str, light_to_dark: bool = False) -> tuple[QColor, ...]:
     cmap = pg.colormap.get(name)
-    return tuple(cmap.mapToQColor(np.linspace(0.0, 1.0, C.COLOUR_BINS)))
+    colours = tuple(cmap.mapToQColor(np.linspace(0.0, 1.0, C.COLOUR_BINS)))
+    if light_to_dark and colours[0].lightness() < colours[-1].lightness():
+        colours = colours[::-1]  # on white, small magnitudes should fade, large ones stand out
+    return colours
 
 
 class TextItem(QGraphicsItem):
     """Text that keeps its screen size at any zoom, anchored at its centre."""
 
-    def __init__(self, lines: list[str], pixel_size: int, bold: bool = False,
-                 colour: str = C.INK, align_left: bool = False) -> None:
+    def __init__(
+        self,
+        lines: list[str],
+        pixel_size: int,
+        bold: bool = False,
+        colour: str = C.INK,
+        align_left: bool = False,
+    ) -> None:
         super().__init__()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
         self.setZValue(C.Z_TITLES)
@@ -76,14 +85,19 @@ class TextItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-2, -2, 2, 2)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         painter.setFont(self._font)
         painter.setPen(self._colour)
         flags = Qt.AlignmentFlag.AlignLeft if self._align_left else Qt.AlignmentFlag.AlignHCenter
         for k, text in enumerate(self.lines):
-            row = QRectF(self._rect.x(), self._rect.y() + k * self._line_height,
-                         self._rect.width(), self._line_height)
+            row = QRectF(
+                self._rect.x(),
+                self._rect.y() + k * self._line_height,
+                self._rect.width(),
+                self._line_height,
+            )
             painter.drawText(row, flags | Qt.AlignmentFlag.AlignVCenter, text)
 
 
@@ -96,7 +110,7 @@ class DiagramScene(QGraphicsScene):
         self.settings = settings
         self.setBackgroundBrush(QColor(C.BACKGROUND))
         self._diverging = _colours(C.DIVERGING_MAP)
-        self._sequential = _colours(C.SEQUENTIAL_MAP)
+        self._sequential = _colours(C.SEQUENTIAL_MAP, light_to_dark=True)
         self.edge_scale: ColourScale | None = None
         self.node_scale: ColourScale | None = None
         self._shape: tuple[tuple[int, ...], tuple[tuple[str, ...], ...]] | None = None
@@ -137,9 +151,13 @@ class DiagramScene(QGraphicsScene):
         bottom = max(float(p[:, 1].max()) for p in self.positions)
 
         for l, size in enumerate(sizes):
-            spacing = C.NEURON_SPACING if size <= C.FULL_SIZE_MAX_NEURONS else column_height / (size - 1)
-            radius = C.NEURON_RADIUS if size <= C.FULL_SIZE_MAX_NEURONS else max(
-                1.0, min(C.SMALL_NEURON_RADIUS, spacing * 0.4)
+            spacing = (
+                C.NEURON_SPACING if size <= C.FULL_SIZE_MAX_NEURONS else column_height / (size - 1)
+            )
+            radius = (
+                C.NEURON_RADIUS
+                if size <= C.FULL_SIZE_MAX_NEURONS
+                else max(1.0, min(C.SMALL_NEURON_RADIUS, spacing * 0.4))
             )
             labels = network.labels(l)
             items = []
@@ -151,8 +169,12 @@ class DiagramScene(QGraphicsScene):
             self.neurons.append(items)
             x = l * C.LAYER_SPACING
             half = max(radius * 1.6, radius + 24)
-            band_rect = QRectF(x - half, top - C.NEURON_RADIUS - 16, 2 * half,
-                               bottom - top + 2 * C.NEURON_RADIUS + 48)
+            band_rect = QRectF(
+                x - half,
+                top - C.NEURON_RADIUS - 16,
+                2 * half,
+                bottom - top + 2 * C.NEURON_RADIUS + 48,
+            )
             band = LayerBandItem(band_rect)
             band.setVisible(False)
             self.addItem(band)
@@ -177,9 +199,8 @@ class DiagramScene(QGraphicsScene):
 
         out = len(sizes) - 1
         self.target_texts: list[TextItem] = []
-        for j, (x, y) in enumerate(self.positions[out]):
-            if sizes[out] > C.FULL_SIZE_MAX_NEURONS:
-                break
+        shows_targets = sizes[out] <= C.FULL_SIZE_MAX_NEURONS
+        for x, y in self.positions[out] if shows_targets else []:
             text = TextItem([], 13, align_left=True, colour=C.MUTED_INK)
             text.setPos(x + C.NEURON_RADIUS + 14, y)
             self.addItem(text)
@@ -227,8 +248,7 @@ class DiagramScene(QGraphicsScene):
             band.setVisible(l == active_layer)
 
         self._style_nodes(network, sample, active_layer, selection)
-        self._style_edges(network, active_edges, step is not None and step.kind == LOSS,
-                          selection)
+        self._style_edges(network, active_edges, step is not None and step.kind == LOSS, selection)
         self._style_loss(sample)
         self.restyled.emit()
 
@@ -247,12 +267,14 @@ class DiagramScene(QGraphicsScene):
             return trace.a[0][sample] if z is None else z[sample]
         return trace.a[layer][sample]
 
-    def _style_nodes(self, network: Network, sample: int, active_layer: int | None,
-                     selection: Selection | None) -> None:
+    def _style_nodes(
+        self, network: Network, sample: int, active_layer: int | None, selection: Selection | None
+    ) -> None:
         values = [self._node_values(l, sample) for l in range(len(network.layers))]
         shown = [v for v in values if v is not None and v.size]
-        magnitude = max((float(np.nanmax(np.abs(np.where(np.isfinite(v), v, 0)))) for v in shown),
-                        default=0.0)
+        magnitude = max(
+            (float(np.nanmax(np.abs(np.where(np.isfinite(v), v, 0)))) for v in shown), default=0.0
+        )
         mode = self.settings.node_value
         self.node_scale = ColourScale(
             title=f"Nodes: {NODE_VALUE_NAMES[mode]}",
@@ -266,8 +288,12 @@ class DiagramScene(QGraphicsScene):
         for l, items in enumerate(self.neurons):
             layer_values = values[l]
             for j, item in enumerate(items):
-                selected = (selection is not None and selection.kind == "neuron"
-                            and selection.layer == l and selection.index == j)
+                selected = (
+                    selection is not None
+                    and selection.kind == "neuron"
+                    and selection.layer == l
+                    and selection.index == j
+                )
                 if layer_values is None:
                     item.set_style(QColor(C.NODE_EMPTY_FILL), "", l == active_layer, selected)
                     continue
@@ -284,8 +310,9 @@ class DiagramScene(QGraphicsScene):
         position = (value / magnitude + 1) / 2
         return self._diverging[int(round(position * (C.COLOUR_BINS - 1)))]
 
-    def _edge_values(self, network: Network) -> tuple[list[NDArray[np.float64] | None],
-                                                      list[NDArray[np.float64] | None], str]:
+    def _edge_values(
+        self, network: Network
+    ) -> tuple[list[NDArray[np.float64] | None], list[NDArray[np.float64] | None], str]:
         """Per layer: the weights' and biases' values for the colour mode, or None."""
         document, trace = self.document, self.document.trace
         mode = self.settings.edge_mode
@@ -299,16 +326,20 @@ class DiagramScene(QGraphicsScene):
                 computed = document.shows_delta(l)
                 weights.append(trace.grad_weights[l] if computed else None)
                 biases.append(trace.grad_biases[l] if computed else None)
-            reason = "" if any(w is not None for w in weights) else \
-                "gradients appear from the backward steps on"
+            reason = (
+                ""
+                if any(w is not None for w in weights)
+                else "gradients appear from the backward steps on"
+            )
             return weights, biases, reason
         update = document.last_update()
         if update is None:
             return [None] * L, [None] * L, "no update has been made yet"
         return list(update[0]), list(update[1]), ""
 
-    def _style_edges(self, network: Network, active_edges: set[int], loss_step: bool,
-                     selection: Selection | None) -> None:
+    def _style_edges(
+        self, network: Network, active_edges: set[int], loss_step: bool, selection: Selection | None
+    ) -> None:
         mode = self.settings.edge_mode
         weights, biases, empty_reason = self._edge_values(network)
         signed = mode == "weight"
@@ -323,8 +354,9 @@ class DiagramScene(QGraphicsScene):
             low = max(smallest, high * 1e-6)
         colours = self._diverging if signed else self._sequential
         title = f"Edges: {EDGE_MODE_NAMES[mode]}" + (" (log)" if log else "")
-        self.edge_scale = ColourScale(title, colours, -high if signed else low, high, log,
-                                      empty_reason)
+        self.edge_scale = ColourScale(
+            title, colours, -high if signed else low, high, log, empty_reason
+        )
         pens = self._pens(colours, signed, dashed=False)
         bias_pens = self._pens(colours, signed, dashed=True)
         neutral = QPen(QColor(C.NEUTRAL_EDGE), C.EDGE_WIDTH_MIN)
@@ -349,8 +381,9 @@ class DiagramScene(QGraphicsScene):
                     labels = [format_number(v, digits) for v in flat]
                 layer_item.set_style(bins, layer_pens, labels, selected, dimmed)
         for l, node in self.bias_nodes.items():
-            node.set_selected(selection is not None and selection.kind == "bias_node"
-                              and selection.layer == l)
+            node.set_selected(
+                selection is not None and selection.kind == "bias_node" and selection.layer == l
+            )
 
     @staticmethod
     def _selected_edge(item: EdgeLayerItem, selection: Selection | None) -> int | None:
@@ -364,8 +397,9 @@ class DiagramScene(QGraphicsScene):
         return None
 
     @staticmethod
-    def _bins(values: NDArray[np.float64], signed: bool, log: bool, low: float,
-              high: float) -> NDArray[np.intp]:
+    def _bins(
+        values: NDArray[np.float64], signed: bool, log: bool, low: float, high: float
+    ) -> NDArray[np.intp]:
         top = C.COLOUR_BINS - 1
         with np.errstate(all="ignore"):
             if high <= 0:
@@ -374,8 +408,11 @@ class DiagramScene(QGraphicsScene):
                 position = (values / high + 1) / 2
             elif log:
                 magnitude = np.maximum(np.abs(values), low)
-                position = np.log(magnitude / low) / np.log(high / low) if high > low else \
-                    np.ones_like(values)
+                position = (
+                    np.log(magnitude / low) / np.log(high / low)
+                    if high > low
+                    else np.ones_like(values)
+                )
             else:
                 position = np.abs(values) / high
             position = np.where(np.isfinite(position), position, 1.0)
@@ -403,7 +440,9 @@ class DiagramScene(QGraphicsScene):
         for j, text in enumerate(self.target_texts):
             lines = [f"target {format_number(float(targets[j]), digits)}"]
             if document.shows_loss():
-                lines.append(f"E_{labels[j]} = {format_number(float(trace.loss_terms[sample, j]), digits)}")
+                lines.append(
+                    f"E_{labels[j]} = {format_number(float(trace.loss_terms[sample, j]), digits)}"
+                )
             text.set_lines(lines)
         if document.shows_loss():
             self.loss_text.set_lines([f"Loss = {format_number(trace.loss, digits)}"])

@@ -116,8 +116,11 @@ class DiagramView(QGraphicsView):
         painter.drawRoundedRect(box, 6, 6)
         painter.setFont(title_font)
         painter.setPen(QColor(C.INK))
-        painter.drawText(QRectF(origin.x(), origin.y() - 4, LEGEND_WIDTH, 18),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, scale.title)
+        painter.drawText(
+            QRectF(origin.x(), origin.y() - 4, LEGEND_WIDTH, 18),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            scale.title,
+        )
         bar = QRectF(origin.x(), origin.y() + 18, LEGEND_WIDTH, LEGEND_BAR_HEIGHT)
         painter.setFont(small)
         if scale.empty_reason or scale.high == scale.low == 0:
@@ -138,11 +141,14 @@ class DiagramView(QGraphicsView):
         low, high = format_number(scale.low, 3), format_number(scale.high, 3)
         painter.drawText(QPointF(bar.left(), labels_y + metrics.ascent()), low)
         painter.drawText(
-            QPointF(bar.right() - metrics.horizontalAdvance(high), labels_y + metrics.ascent()), high
+            QPointF(bar.right() - metrics.horizontalAdvance(high), labels_y + metrics.ascent()),
+            high,
         )
         if scale.low < 0 < scale.high:
             painter.drawText(
-                QPointF(bar.center().x() - metrics.horizontalAdvance("0") / 2,
-                        labels_y + metrics.ascent()),
+                QPointF(
+                    bar.center().x() - metrics.horizontalAdvance("0") / 2,
+                    labels_y + metrics.ascent(),
+                ),
                 "0",
             )

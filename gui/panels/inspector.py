@@ -16,8 +16,9 @@ NOT_YET = "—"
 
 
 class InspectorPanel(QWidget):
-    def __init__(self, document: NetworkDocument, settings: ViewSettings,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: NetworkDocument, settings: ViewSettings, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.document = document
         self.settings = settings
@@ -63,15 +64,20 @@ class InspectorPanel(QWidget):
             body = self._parameter(selection.layer, selection.index, None)
         else:
             body = self._bias_node(selection.layer)
-        style = (f"<style>td{{padding:2px 10px 2px 0}} th{{text-align:left;padding-right:10px;"
-                 f"color:{C.MUTED_INK};font-weight:normal}} h3{{margin:2px 0 6px 0}}</style>")
+        style = (
+            f"<style>td{{padding:2px 10px 2px 0}} th{{text-align:left;padding-right:10px;"
+            f"color:{C.MUTED_INK};font-weight:normal}} h3{{margin:2px 0 6px 0}}</style>"
+        )
         self.browser.setHtml(style + body)
 
     def _table(self, rows: list[tuple[str, list[str]]], samples: int) -> str:
         head = ""
         if samples > 1:
-            head = "<tr><th></th>" + "".join(
-                f"<th>sample {k + 1}</th>" for k in range(samples)) + "</tr>"
+            head = (
+                "<tr><th></th>"
+                + "".join(f"<th>sample {k + 1}</th>" for k in range(samples))
+                + "</tr>"
+            )
         body = "".join(
             f"<tr><th>{name}</th>" + "".join(f"<td>{v}</td>" for v in values) + "</tr>"
             for name, values in rows
@@ -97,21 +103,51 @@ class InspectorPanel(QWidget):
             shown = document.shows_activation(l)
             z, a = trace.z[l], trace.a[l]
             assert z is not None
-            rows.append(("net input z", [self._n(v) for v in z[:, j]] if shown
-                         else [self._when("forward", l)] * samples))
-            rows.append(("activation a", [self._n(v) for v in a[:, j]] if shown
-                         else [self._when("forward", l)] * samples))
+            rows.append(
+                (
+                    "net input z",
+                    [self._n(v) for v in z[:, j]]
+                    if shown
+                    else [self._when("forward", l)] * samples,
+                )
+            )
+            rows.append(
+                (
+                    "activation a",
+                    [self._n(v) for v in a[:, j]]
+                    if shown
+                    else [self._when("forward", l)] * samples,
+                )
+            )
             if l == L:
                 rows.append(("target t", [self._n(v) for v in trace.targets[:, j]]))
-                rows.append(("loss term", [self._n(v) for v in trace.loss_terms[:, j]]
-                             if document.shows_loss() else [self._when("loss")] * samples))
+                rows.append(
+                    (
+                        "loss term",
+                        [self._n(v) for v in trace.loss_terms[:, j]]
+                        if document.shows_loss()
+                        else [self._when("loss")] * samples,
+                    )
+                )
             has_delta = document.shows_delta(l)
-            rows.append(("∂L/∂a", [self._n(v) for v in trace.grad_a[l][:, j]] if has_delta
-                         else [self._when("backward", l)] * samples))
+            rows.append(
+                (
+                    "∂L/∂a",
+                    [self._n(v) for v in trace.grad_a[l][:, j]]
+                    if has_delta
+                    else [self._when("backward", l)] * samples,
+                )
+            )
             delta = trace.delta[l]
             assert delta is not None
-            rows.append(("δ = ∂L/∂z", [self._n(v) for v in delta[:, j]] if has_delta
-                         else [self._when("backward", l)] * samples))
+            rows.append(
+                (
+                    "δ = ∂L/∂z",
+                    [self._n(v) for v in delta[:, j]]
+                    if has_delta
+                    else [self._when("backward", l)] * samples,
+                )
+            )
         rows_text = self._table(rows, samples)
         extra = ""
         if l > 0:
@@ -140,8 +176,12 @@ class InspectorPanel(QWidget):
             gradient = None if grad is None else grad[j, i]
         rows: list[tuple[str, list[str]]] = [("value before the update", [self._n(old)])]
         has_gradient = document.shows_delta(l) and gradient is not None
-        rows.append(("∂L/∂" + ("b" if i is None else "w"),
-                     [self._n(gradient) if has_gradient else self._when("backward", l)]))
+        rows.append(
+            (
+                "∂L/∂" + ("b" if i is None else "w"),
+                [self._n(gradient) if has_gradient else self._when("backward", l)],
+            )
+        )
         if document.shows_update():
             rows.append(("Δ (update)", [self._n(new - old)]))
             rows.append(("value after the update", [self._n(new)]))
@@ -159,11 +199,23 @@ class InspectorPanel(QWidget):
         rows = []
         for j, label in enumerate(labels):
             gradient = trace.grad_biases[l]
-            g = self._n(gradient[j]) if document.shows_delta(l) and gradient is not None else \
-                self._when("backward", l)
-            rows.append((f"b of {html.escape(label)}", [self._n(shown_network.biases[l - 1][j]), g]))
-        table = "<table><tr><th></th><th>value</th><th>∂L/∂b</th></tr>" + "".join(
-            f"<tr><th>{name}</th>" + "".join(f"<td>{v}</td>" for v in values) + "</tr>"
-            for name, values in rows) + "</table>"
-        return (f"<h3>Bias unit +1 of layer {l}</h3><p style='color:{C.MUTED_INK}'>"
-                f"Each dashed edge carries one bias into a neuron.</p>{table}")
+            g = (
+                self._n(gradient[j])
+                if document.shows_delta(l) and gradient is not None
+                else self._when("backward", l)
+            )
+            rows.append(
+                (f"b of {html.escape(label)}", [self._n(shown_network.biases[l - 1][j]), g])
+            )
+        table = (
+            "<table><tr><th></th><th>value</th><th>∂L/∂b</th></tr>"
+            + "".join(
+                f"<tr><th>{name}</th>" + "".join(f"<td>{v}</td>" for v in values) + "</tr>"
+                for name, values in rows
+            )
+            + "</table>"
+        )
+        return (
+            f"<h3>Bias unit +1 of layer {l}</h3><p style='color:{C.MUTED_INK}'>"
+            f"Each dashed edge carries one bias into a neuron.</p>{table}"
+        )

@@ -27,6 +27,8 @@ class LossPlotPanel(QWidget):
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("bottom", "iteration")
         item.setLabel("left", "loss")
+        item.getAxis("left").enableAutoSIPrefix(False)
+        item.setLimits(yMin=0.0)
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         self.legend = item.addLegend(offset=(-10, 10))
@@ -53,14 +55,17 @@ class LossPlotPanel(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.plot)
 
-        self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30,
-                                     slot=self._on_mouse_moved)
+        self._hover = pg.SignalProxy(
+            self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
+        )
         document.losses_changed.connect(self._on_losses_changed)
         document.position_changed.connect(self._on_position_changed)
         self._on_losses_changed()
 
     def _on_log_toggled(self, checked: bool) -> None:
-        self.plot.getPlotItem().setLogMode(y=checked)
+        item = self.plot.getPlotItem()
+        item.setLogMode(y=checked)
+        item.setLimits(yMin=None if checked else 0.0)  # a loss is never negative
         self._on_losses_changed()
 
     def _plottable(self, values: np.ndarray) -> np.ndarray:
@@ -102,9 +107,13 @@ class LossPlotPanel(QWidget):
             item.removeItem(line)
         self._edit_lines = []
         for iteration in self.document.edit_marks:
-            line = pg.InfiniteLine(pos=iteration + 0.5, angle=90, pen=EDIT_PEN,
-                                   label="edited", labelOpts={"position": 0.9,
-                                                              "color": C.MUTED_INK})
+            line = pg.InfiniteLine(
+                pos=iteration + 0.5,
+                angle=90,
+                pen=EDIT_PEN,
+                label="edited",
+                labelOpts={"position": 0.9, "color": C.MUTED_INK},
+            )
             item.addItem(line)
             self._edit_lines.append(line)
 

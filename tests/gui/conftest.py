@@ -1,0 +1,35 @@
+"""Fixtures for driving the main window as a user does."""
+
+from __future__ import annotations
+
+import pytest
+
+import resources
+from engine.fileformat import load_network
+from gui.main_window import MainWindow
+
+
+@pytest.fixture
+def open_window(qtbot):  # type: ignore[no-untyped-def]
+    """A factory: the main window on a network (default: the 2-2-2 example), shown."""
+
+    def _open(network=None, path=None):  # type: ignore[no-untyped-def]
+        if network is None:
+            path = str(resources.preset_path())
+            network = load_network(path)
+        window = MainWindow(network, path)
+        qtbot.addWidget(window)
+        window.resize(1400, 900)
+        with qtbot.waitExposed(window):
+            window.show()
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)  # shortcuts reach only the active window
+        window.view.setFocus()
+        return window
+
+    return _open
+
+
+@pytest.fixture
+def window(open_window):  # type: ignore[no-untyped-def]
+    return open_window()
