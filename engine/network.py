@@ -134,6 +134,16 @@ class Network:
         """Human name of weights[layer][to][frm], e.g. 'w(h1→o1)'."""
         return f"w({self.labels(layer)[frm]}→{self.labels(layer + 1)[to]})"
 
+    def weight_symbol(self, layer: int, to: int, frm: int) -> str:
+        """The tutorials' name of weights[layer-1][to][frm]: w1, w2, … numbered layer by
+        layer, target by target, source by source (seed 003's w1 … w8)."""
+        before = sum(int(w.size) for w in self.weights[: layer - 1])
+        return f"w{before + to * self.layers[layer - 1].size + frm + 1}"
+
+    def bias_symbol(self, layer: int, index: int) -> str:
+        """The name of biases[layer-1][index], after the neuron it feeds: b(h1)."""
+        return f"b({self.labels(layer)[index]})"
+
     def replace(self, **changes: Any) -> Network:
         """A copy with some fields changed; arrays given as lists are frozen."""
         for key in ("weights", "biases"):

@@ -13,13 +13,15 @@ from __future__ import annotations
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
+from engine.edits import EditError
 from engine.network import Array, Network
 from engine.steps import BACKWARD, FORWARD, LOSS, UPDATE, Step, describe_step
 from engine.trace import IterationTrace, dataset_loss, trace_iteration
@@ -33,6 +35,21 @@ MAX_CHECKPOINTS = 4000
 class Position(NamedTuple):
     iteration: int
     step: int  # START or an index into the iteration's steps
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentState:
+    """What undo restores: the network, its history and where the user was."""
+
+    initial: Network
+    first_iteration: int
+    checkpoints: dict[int, tuple[Network, tuple[Array, ...] | None]]
+    position: Position
+    losses: Array
+    dataset_losses: Array
+    edit_marks: tuple[int, ...]
+    diverged_at: int | None
+    selection: Selection | None
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,7 @@ class NetworkDocument(QObject):
 
     def _set_network(self, network: Network) -> None:
         self._initial = network
+        self._first_iteration = 0  # iterations before it belong to the network before an edit
         self._checkpoints: dict[int, tuple[Network, Velocity]] = {0: (network, None)}
         self._traces: OrderedDict[int, IterationTrace] = OrderedDict()
         self._position = Position(0, START)
@@ -87,6 +105,7 @@ class NetworkDocument(QObject):
             self.path = path
         self._selection = None
         self._set_network(network)
+        self.undo_stack.clear()  # opening is not undoable; the new file starts clean
         self.network_changed.emit()
         self.losses_changed.emit()
         self.selection_changed.emit()
@@ -161,10 +180,10 @@ class NetworkDocument(QObject):
         """Go to step ``number`` as numbered by export (0: the very start)."""
         per_iteration = 2 * self._initial.weight_layer_count + 2
         if number <= 0:
-            self.go_to(Position(0, START))
+            self.go_to(Position(self._first_iteration, START))
             return
         iteration, step = divmod(number - 1, per_iteration)
-        for i in range(iteration):
+        for i in range(self._first_iteration, iteration):
             if self._trace(i).diverged:
                 self.message_posted.emit(self._divergence_message(i))
                 self.go_to(Position(i, per_iteration - 1))
@@ -184,8 +203,10 @@ class NetworkDocument(QObject):
         iteration, step = self._position
         if step > START:
             self.go_to(Position(iteration, step - 1))
-        elif iteration > 0:
+        elif iteration > self._first_iteration:
             self.go_to(Position(iteration - 1, len(self.steps) - 1))
+        elif iteration > 0:
+            self._refuse_before_edit()
 
     def next_iteration(self) -> None:
         iteration = self._position.iteration
@@ -197,16 +218,26 @@ class NetworkDocument(QObject):
         iteration, step = self._position
         if step > START:
             self.go_to(Position(iteration, START))
-        else:
-            self.go_to(Position(max(0, iteration - 1), START))
+        elif iteration > self._first_iteration:
+            self.go_to(Position(iteration - 1, START))
+        elif iteration > 0:
+            self._refuse_before_edit()
 
     def go_home(self) -> None:
-        self.go_to(Position(0, START))
+        """Back to the first iteration of this network (the history is kept)."""
+        self.go_to(Position(self._first_iteration, START))
+
+    def _refuse_before_edit(self) -> None:
+        self.message_posted.emit(
+            f"The network was edited at iteration {self._first_iteration + 1}; earlier "
+            "iterations used the network before the edit. Reset (Ctrl+R) starts over from "
+            "iteration 1 with the edited network."
+        )
 
     def reset(self) -> None:
-        """Back to the initial parameters; the training history is dropped."""
+        """Back to the parameters as opened or last edited; the training history is dropped."""
         self.player.pause()
-        self._set_network(self._initial)
+        self._set_network(self._checkpoints[self._first_iteration][0])
         self.losses_changed.emit()
         self.position_changed.emit()
 
@@ -223,6 +254,108 @@ class NetworkDocument(QObject):
             f"Training diverged in iteration {iteration + 1}: {what}. "
             "Lower the learning rate and reset (Ctrl+R)."
         )
+
+    # -- editing (commands call these) ------------------------------------------------
+
+    def push_edit(
+        self,
+        text: str,
+        edit: Callable[..., Network],
+        *args: Any,
+        merge_key: object = None,
+        **kwargs: Any,
+    ) -> bool:
+        """Apply ``edit(current network, *args)`` as an undoable command named ``text``.
+
+        An EditError (a refused edit) leaves everything as it was and posts its reason.
+        """
+        try:
+            network = edit(self.network, *args, **kwargs)
+        except EditError as error:
+            self.message_posted.emit(f"{text}: refused: {error}.")
+            return False
+        from gui.commands import EditNetworkCommand  # commands import this module
+
+        self.undo_stack.push(EditNetworkCommand(self, network, text, merge_key))
+        return True
+
+    def push_layout(self, text: str, layout: dict[str, Any], merge_key: object = None) -> None:
+        """Change the diagram layout (node positions): undoable, training history kept."""
+        from gui.commands import LayoutCommand
+
+        self.undo_stack.push(LayoutCommand(self, layout, text, merge_key))
+
+    def snapshot(self) -> DocumentState:
+        """Everything an undo must restore, exactly."""
+        return DocumentState(
+            initial=self._initial,
+            first_iteration=self._first_iteration,
+            checkpoints=dict(self._checkpoints),
+            position=self._position,
+            losses=self.losses.copy(),
+            dataset_losses=self._dataset_losses[: self._loss_count].copy(),
+            edit_marks=tuple(self._edit_marks),
+            diverged_at=self._diverged_at,
+            selection=self._selection,
+        )
+
+    def restore(self, state: DocumentState) -> None:
+        self.player.pause()
+        self._initial = state.initial
+        self._first_iteration = state.first_iteration
+        self._checkpoints = dict(state.checkpoints)
+        self._traces = OrderedDict()
+        self._position = state.position
+        count = state.losses.shape[0]
+        self._losses = np.resize(state.losses, max(256, count))
+        self._dataset_losses = np.resize(state.dataset_losses, max(256, count))
+        self._loss_count = count
+        self._edit_marks = list(state.edit_marks)
+        self._diverged_at = state.diverged_at
+        self._selection = state.selection
+        self._trace(self._position.iteration)
+        self.network_changed.emit()
+        self.losses_changed.emit()
+        self.selection_changed.emit()
+        self.position_changed.emit()
+
+    def apply_edit(self, network: Network) -> None:
+        """The network at the current iteration becomes ``network``; that iteration
+        restarts at its first step, later history is dropped, the curve marks the edit."""
+        self.player.pause()
+        iteration = self._position.iteration
+        _, velocity = self._state(iteration)
+        same_shape = network.sizes == self._initial.sizes
+        if not same_shape or network.optimizer.momentum == 0:
+            velocity = None
+        self._initial = network
+        self._first_iteration = iteration
+        self._checkpoints = {iteration: (network, velocity)}
+        self._traces = OrderedDict()
+        self._loss_count = min(self._loss_count, iteration)
+        self._edit_marks = [m for m in self._edit_marks if m < iteration]
+        if iteration > 0:
+            self._edit_marks.append(iteration)
+        if self._diverged_at is not None and self._diverged_at >= iteration:
+            self._diverged_at = None
+        self._position = Position(iteration, START)
+        if not same_shape:
+            self._selection = None
+        self._trace(iteration)
+        self.network_changed.emit()
+        self.losses_changed.emit()
+        self.selection_changed.emit()
+        self.position_changed.emit()
+
+    def apply_layout(self, layout: dict[str, Any]) -> None:
+        """Only the layout changes: nothing is recomputed, the position stays."""
+        self._initial = self._initial.replace(layout=layout)
+        self._checkpoints = {
+            k: (n.replace(layout=layout), v) for k, (n, v) in self._checkpoints.items()
+        }
+        self._traces = OrderedDict()
+        self._trace(self._position.iteration)
+        self.network_changed.emit()
 
     # -- what is computed at the current step ----------------------------------------
 
