@@ -22,7 +22,7 @@ from engine.network import Network
 from engine.trace import IterationTrace, trace_iteration
 from engine.training import Trainer
 
-SUBCOMMANDS = ("trace", "train", "export")
+SUBCOMMANDS = ("trace", "train", "export", "explain")
 EXIT_BAD_INPUT = 2
 
 
@@ -211,6 +211,28 @@ def _subcommand_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--iterations", type=_positive, default=1)
         parser.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
         parser.add_argument("--size", type=_size, default=(1600, 900))
+    elif command == "explain":
+        parser.add_argument(
+            "--iteration",
+            type=_non_negative,
+            default=0,
+            help="iteration to derive, 0-based like trace's index (default 0: the first)",
+        )
+        parser.add_argument(
+            "--format", choices=("text", "markdown", "latex"), default="text", help="output format"
+        )
+        parser.add_argument(
+            "--digits", type=_positive, default=9, help="significant digits (default 9)"
+        )
+        parser.add_argument(
+            "--notation",
+            choices=("neuron", "vector"),
+            default="neuron",
+            help="per-neuron (net, out, δ, w1…) or vectorised (Z[l], A[l], dW[l])",
+        )
+        parser.add_argument(
+            "--step", help="only this step, e.g. forward-1, loss, backward-2, update"
+        )
     return parser
 
 
@@ -248,6 +270,10 @@ def _run_subcommand(command: str, args: argparse.Namespace) -> int:
         return run_trace(args)
     if command == "train":
         return run_train(args)
+    if command == "explain":
+        from gui.explain_command import run_explain_command  # headless, no Qt
+
+        return run_explain_command(args)
     _load(args.file)  # report a bad file before Qt starts
     from gui.export import run_export_command
 

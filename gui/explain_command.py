@@ -1,0 +1,56 @@
+"""``backprop-lens explain``: the derivation of one iteration, headless.
+
+Never imports Qt: the traces are chained with engine.trace.trace_iteration up to
+the asked iteration (carrying the momentum), then engine.explain derives it and
+engine.explain_format renders it to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from engine.explain import explain_iteration, explain_step
+from engine.explain_format import render
+from engine.network import Array
+from engine.trace import IterationTrace, trace_iteration
+from gui.cli import UsageError, _load
+
+
+def chained_trace(
+    network_file: str, iteration: int
+) -> tuple[IterationTrace, tuple[Array, ...] | None]:
+    """The trace of ``iteration`` (0-based) and the momentum before it."""
+    network = _load(network_file)
+    velocity: tuple[Array, ...] | None = None
+    for index in range(iteration + 1):
+        trace = trace_iteration(network, index, velocity)
+        if index == iteration:
+            return trace, velocity
+        if trace.diverged:
+            raise UsageError(
+                f"training diverged in iteration {index} (0-based), "
+                f"before iteration {iteration}: the loss or a parameter is not finite"
+            )
+        network, velocity = trace.network_after, trace.velocity
+    raise AssertionError("unreachable")
+
+
+def run_explain_command(args: argparse.Namespace) -> int:
+    trace, previous_velocity = chained_trace(args.file, args.iteration)
+    keys = [step.key for step in trace.steps]
+    if args.step is not None and args.step not in keys:
+        raise UsageError(f"--step: {args.step!r} is not a step of this network ({', '.join(keys)})")
+    if args.step is None:
+        sections = explain_iteration(trace, args.notation, previous_velocity=previous_velocity)
+        what = f"iteration {trace.index}"
+    else:
+        sections = explain_step(
+            trace, args.step, notation=args.notation, previous_velocity=previous_velocity
+        )
+        what = f"iteration {trace.index}, step {args.step}"
+    title = f"{trace.network.name}: {what}"
+    if trace.diverged:
+        title += " (diverged: the loss or a parameter is not finite)"
+    sys.stdout.write(render(sections, args.format, args.digits, title=title))
+    return 0
