@@ -30,8 +30,11 @@ def application():  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
+    from gui.files import configure_storage
+
     app = QApplication.instance()
     if app is None:
+        configure_storage()
         _quiet_platform_warnings()
         app = QApplication([sys.argv[0]])
         app.setApplicationName("Backprop Lens")
@@ -79,6 +82,7 @@ def run_window(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         return save_screenshot(window, args.screenshot, args.step)
     window.show()
+    window.files.offer_recovery()
     return int(app.exec())
 
 

@@ -4,29 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSpinBox,
     QStyle,
     QToolBar,
+    QUndoView,
     QVBoxLayout,
     QWidget,
 )
 
 import resources
+from engine import edits
 from engine.fileformat import NetworkFileError, load_network
 from engine.network import Network
 from gui.diagram.scene import DiagramScene
 from gui.diagram.view import DiagramView
 from gui.document import NetworkDocument, Selection
+from gui.files import FileController
 from gui.panels.inspector import InspectorPanel
 from gui.panels.loss_plot import LossPlotPanel
 from gui.panels.step_controls import StepCaption
@@ -67,9 +68,20 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.loss_dock], [230], Qt.Orientation.Vertical)
 
+        self.files = FileController(self, self.document)
+        self.undo_view = QUndoView(self.document.undo_stack)
+        self.undo_view.setEmptyLabel("Opened")
+        self.history_dock = self._dock(
+            "History", self.undo_view, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabifyDockWidget(self.inspector_dock, self.history_dock)
+        self.inspector_dock.raise_()
+
         self._make_actions()
         self._make_toolbars()
         self._make_menus()
+        self.files.modified_changed.connect(self.setWindowModified)
+        self.files.recent_changed.connect(self._rebuild_recent_menu)
         self.document.network_changed.connect(self._update_title)
         self.document.network_changed.connect(self._update_sample_range)
         self.document.play_state_changed.connect(self._on_play_state_changed)
@@ -77,6 +89,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_sample_range()
         self.resize(1440, 900)
+        self.restore_settings()
         self.view.setFocus()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -143,10 +156,36 @@ class MainWindow(QMainWindow):
             "Reset", d.reset, "Ctrl+R", "Reset to the initial parameters", P.SP_BrowserReload
         )
         self.fit_action = self._action("Fit", self.view.fit, "F", "Fit the diagram to the window")
-        self.open_action = self._action(
-            "Open…", self.open_file_dialog, QKeySequence.StandardKey.Open
-        )
+        self.new_action = self._action("New…", self.files.new, QKeySequence.StandardKey.New)
+        self.open_action = self._action("Open…", self.files.open, QKeySequence.StandardKey.Open)
+        self.save_action = self._action("Save", self.files.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = self._action("Save As…", self.files.save_as, "Ctrl+Shift+S")
         self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        stack = self.document.undo_stack
+        self.undo_action = stack.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.undo_action.setIcon(self.style().standardIcon(P.SP_ArrowLeft))
+        self.redo_action = stack.createRedoAction(self, "Redo")
+        self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.redo_action.setIcon(self.style().standardIcon(P.SP_ArrowRight))
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        self.add_neuron_action = self._action(
+            "+ Neuron", self.add_neuron, tip="Add a neuron to the selected neuron's layer"
+        )
+        self.remove_neuron_action = self._action(
+            "− Neuron", self.remove_neuron, "Del", "Remove the selected neuron"
+        )
+        self.add_layer_action = self._action(
+            "+ Layer", self.add_layer, tip="Add a hidden layer after the selected neuron's layer"
+        )
+        self.remove_layer_action = self._action(
+            "− Layer", self.remove_layer, tip="Remove the selected neuron's hidden layer"
+        )
+        self.auto_layout_action = self._action(
+            "Auto-layout", self.scene.auto_layout, tip="Tidy the diagram: evenly spaced layers"
+        )
 
     def _make_toolbars(self) -> None:
         steps = QToolBar("Stepping")
@@ -173,6 +212,24 @@ class MainWindow(QMainWindow):
         self.speed_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         steps.addWidget(self.speed_box)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, steps)
+
+        edit = QToolBar("Edit")
+        edit.setObjectName("edit_toolbar")
+        edit.setIconSize(QSize(18, 18))
+        edit.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.undo_action, self.redo_action):
+            edit.addAction(action)
+        edit.addSeparator()
+        for action in (
+            self.add_neuron_action,
+            self.remove_neuron_action,
+            self.add_layer_action,
+            self.remove_layer_action,
+            self.auto_layout_action,
+        ):
+            edit.addAction(action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, edit)
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
 
         view = QToolBar("View")
         view.setObjectName("view_toolbar")
@@ -233,7 +290,10 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open Recent")
+        self._rebuild_recent_menu()
         examples = file_menu.addMenu("Examples")
         for path in resources.preset_paths():
             try:
@@ -243,7 +303,22 @@ class MainWindow(QMainWindow):
             action = examples.addAction(name)
             action.triggered.connect(lambda checked=False, p=str(path): self.open_path(p))
         file_menu.addSeparator()
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self.save_as_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        edit_menu = menu.addMenu("&Edit")
+        for action in (self.undo_action, self.redo_action):
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        for action in (
+            self.add_neuron_action,
+            self.remove_neuron_action,
+            self.add_layer_action,
+            self.remove_layer_action,
+            self.auto_layout_action,
+        ):
+            edit_menu.addAction(action)
         run_menu = menu.addMenu("&Run")
         for action in (
             self.next_step_action,
@@ -259,6 +334,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.fit_action)
         view_menu.addAction(self.inspector_dock.toggleViewAction())
         view_menu.addAction(self.loss_dock.toggleViewAction())
+        view_menu.addAction(self.history_dock.toggleViewAction())
 
     # -- slots -----------------------------------------------------------------------
 
@@ -274,8 +350,103 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         network = self.document.initial_network
-        where = Path(self.document.path).name if self.document.path else "unsaved"
-        self.setWindowTitle(f"{network.name} — {where} — Backprop Lens")
+        where = Path(self.document.path).name if self.document.path else "not saved yet"
+        # [*] is where Qt shows the unsaved-changes mark.
+        self.setWindowTitle(f"{network.name} — {where}[*] — Backprop Lens")
+        self.setWindowModified(self.files.modified)
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.files.recent_files()
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda checked=False, p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # -- structure edits on the selection -------------------------------------------
+
+    def _selected_layer(self) -> int | None:
+        selection = self.document.selection
+        if selection is None or selection.kind not in ("neuron", "bias_node"):
+            return None
+        return selection.layer
+
+    def _layer_role(self, layer: int) -> str:
+        L = self.document.initial_network.weight_layer_count
+        return (
+            "the input layer"
+            if layer == 0
+            else "the output layer"
+            if layer == L
+            else f"hidden layer {layer}"
+        )
+
+    def add_neuron(self) -> None:
+        layer = self._selected_layer()
+        if layer is None:
+            self.document.message_posted.emit("Select a neuron first: the new one joins its layer.")
+            return
+        self.document.push_edit(
+            f"Add a neuron to {self._layer_role(layer)}", edits.add_neuron, layer
+        )
+
+    def remove_neuron(self) -> None:
+        selection = self.document.selection
+        if selection is None or selection.kind != "neuron":
+            self.document.message_posted.emit("Select the neuron to remove first.")
+            return
+        label = self.document.initial_network.labels(selection.layer)[selection.index]
+        self.document.push_edit(
+            f"Remove neuron {label}", edits.remove_neuron, selection.layer, selection.index
+        )
+
+    def add_layer(self) -> None:
+        layer = self._selected_layer()
+        L = self.document.initial_network.weight_layer_count
+        after = L - 1 if layer is None or layer >= L else layer
+        self.document.push_edit("Add a hidden layer", edits.add_hidden_layer, after)
+
+    def remove_layer(self) -> None:
+        layer = self._selected_layer()
+        L = self.document.initial_network.weight_layer_count
+        if layer is None or not 0 < layer < L:
+            self.document.message_posted.emit("Select a neuron of the hidden layer to remove.")
+            return
+        self.document.push_edit(
+            f"Remove {self._layer_role(layer)}", edits.remove_hidden_layer, layer
+        )
+
+    # -- settings --------------------------------------------------------------------
+
+    def restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        for box, key in (
+            (self.edge_mode_box, "view/edge_mode"),
+            (self.node_value_box, "view/node_value"),
+        ):
+            index = box.findData(settings.value(key))
+            if index >= 0:
+                box.setCurrentIndex(index)
+        digits = settings.value("view/digits")
+        if digits is not None:
+            self.digits_box.setValue(int(digits))
+        self.log_scale_box.setChecked(settings.value("view/edge_scale") == "log")
+
+    def save_settings(self) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("view/edge_mode", self.settings.edge_mode)
+        settings.setValue("view/node_value", self.settings.node_value)
+        settings.setValue("view/digits", self.settings.digits)
+        settings.setValue("view/edge_scale", self.settings.edge_scale)
 
     def _update_sample_range(self) -> None:
         batch = self.document.trace.batch_size
@@ -293,26 +464,15 @@ class MainWindow(QMainWindow):
                 return True
         return False
 
-    def open_file_dialog(self) -> None:
-        start = str(Path(self.document.path).parent) if self.document.path else ""
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open network", start, "Network files (*.json);;All files (*)"
-        )
-        if path:
-            self.open_path(path)
-
     def open_path(self, path: str) -> bool:
-        """Open a network file; a bad file leaves the open network untouched."""
-        try:
-            network = load_network(path)
-        except NetworkFileError as error:
-            QMessageBox.warning(
-                self, "Cannot open the file", f"{Path(path).name} was not opened:\n\n{error}"
-            )
-            return False
-        self.document.replace_network(network, path)
-        return True
+        """Open a network file (asking about unsaved changes); a bad file changes nothing."""
+        return self.files.open_path(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.document.player.pause()
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.save_settings()
+        self.files.remove_autosave()
         super().closeEvent(event)

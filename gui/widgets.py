@@ -31,6 +31,7 @@ class NumberLineEdit(QLineEdit):
     """
 
     value_committed = Signal(float)
+    edit_cancelled = Signal()  # Esc
 
     def __init__(
         self,
@@ -96,6 +97,7 @@ class NumberLineEdit(QLineEdit):
         if event.key() == Qt.Key.Key_Escape:
             self.setText(self._display(self._value))
             self._mark_valid()
+            self.edit_cancelled.emit()
             return
         super().keyPressEvent(event)
 

@@ -43,6 +43,8 @@ class NeuronItem(QGraphicsItem):
         self.setZValue(C.Z_NODES)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)
         self._label_font = _font(radius * 0.55, bold=True)
         self._value_font = _font(radius * 0.42)
         self._pill_height = radius * 0.62
@@ -63,6 +65,13 @@ class NeuronItem(QGraphicsItem):
             self.fill, self.value_text = fill, value_text
             self.emphasised, self.selected = emphasised, selected
             self.update()
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "neuron_moved"):
+                scene.neuron_moved(self)
+        return super().itemChange(change, value)
 
     def boundingRect(self) -> QRectF:
         r = self.radius
@@ -177,11 +186,8 @@ class EdgeLayerItem(QGraphicsItem):
         super().__init__()
         self.layer = layer  # the layer these edges feed
         self.dashed = dashed
-        n_targets, n_sources = targets.shape[0], sources.shape[0]
-        self.shape_out_in = (n_targets, n_sources)
-        starts = np.tile(sources, (n_targets, 1))
-        ends = np.repeat(targets, n_sources, axis=0)
-        self.lines = np.ascontiguousarray(np.hstack([starts, ends]), dtype=np.float64)
+        self.shape_out_in = (targets.shape[0], sources.shape[0])
+        self._set_lines(sources, targets)
         self._sorted = self.lines.copy()
         self._groups: list[tuple[QPen, int, int]] = []
         self._labels: list[tuple[QPointF, str]] = []
@@ -189,17 +195,29 @@ class EdgeLayerItem(QGraphicsItem):
         self._selected_pen = QPen(QColor(C.SELECTION), 4.0)
         self.dimmed = False
         self.setZValue(C.Z_BIAS_EDGES if dashed else C.Z_EDGES)
+        self._label_font = _font(13)
+        self._antialias = self.lines.shape[0] <= C.ANTIALIAS_MAX_EDGES
+
+    def _set_lines(self, sources: NDArray[np.float64], targets: NDArray[np.float64]) -> None:
+        self.sources = np.array(sources, dtype=np.float64)
+        n_targets, n_sources = self.shape_out_in
+        starts = np.tile(self.sources, (n_targets, 1))
+        ends = np.repeat(np.asarray(targets, dtype=np.float64), n_sources, axis=0)
+        self.lines = np.ascontiguousarray(np.hstack([starts, ends]), dtype=np.float64)
         mins = self.lines.reshape(-1, 2).min(axis=0)
         maxs = self.lines.reshape(-1, 2).max(axis=0)
-        margin = C.EDGE_WIDTH_MAX + 40
+        margin = C.EDGE_WIDTH_MAX + 60
         self._bounds = QRectF(
             mins[0] - margin,
             mins[1] - margin,
             maxs[0] - mins[0] + 2 * margin,
             maxs[1] - mins[1] + 2 * margin,
         )
-        self._label_font = _font(13)
-        self._antialias = self.lines.shape[0] <= C.ANTIALIAS_MAX_EDGES
+
+    def set_endpoints(self, sources: NDArray[np.float64], targets: NDArray[np.float64]) -> None:
+        """Move the edges (a neuron was dragged); the next set_style re-sorts them."""
+        self.prepareGeometryChange()
+        self._set_lines(sources, targets)
 
     @property
     def count(self) -> int:
@@ -215,6 +233,7 @@ class EdgeLayerItem(QGraphicsItem):
     ) -> None:
         """Pen ``pens[bins[k]]`` for edge k; ``labels[k]`` drawn along it if given."""
         order = np.argsort(bins, kind="stable")
+        self._order = order
         np.take(self.lines, order, axis=0, out=self._sorted)
         sorted_bins = bins[order]
         boundaries = np.flatnonzero(np.diff(sorted_bins)) + 1
@@ -238,7 +257,7 @@ class EdgeLayerItem(QGraphicsItem):
 
     def pen_of(self, edge: int) -> QPen:
         """The pen edge ``edge`` is drawn with (for tests and the inspector)."""
-        position = int(np.flatnonzero(np.all(self._sorted == self.lines[edge], axis=1))[0])
+        position = int(np.flatnonzero(self._order == edge)[0])
         for pen, start, count in self._groups:
             if start <= position < start + count:
                 return pen

@@ -16,7 +16,10 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
+    QGraphicsSceneContextMenuEvent,
     QGraphicsSceneMouseEvent,
+    QGraphicsView,
+    QMenu,
     QStyleOptionGraphicsItem,
     QWidget,
 )
@@ -103,6 +106,7 @@ class TextItem(QGraphicsItem):
 
 class DiagramScene(QGraphicsScene):
     restyled = Signal()
+    edit_requested = Signal(object, QPointF)  # a Selection to edit, where it was clicked
 
     def __init__(self, document: NetworkDocument, settings: ViewSettings) -> None:
         super().__init__()
@@ -124,7 +128,12 @@ class DiagramScene(QGraphicsScene):
 
     def _on_network_changed(self) -> None:
         network = self.document.initial_network
-        shape = (network.sizes, tuple(network.labels(l) for l in range(len(network.layers))))
+        shape = (
+            network.sizes,
+            tuple(network.labels(l) for l in range(len(network.layers))),
+            tuple(network.layers[l].activation for l in range(len(network.layers))),
+            repr(network.layout.get("positions")),
+        )
         if shape != self._shape:
             self._shape = shape
             self._build(network)
@@ -147,6 +156,7 @@ class DiagramScene(QGraphicsScene):
             ys = (np.arange(size) - (size - 1) / 2) * spacing
             xs = np.full(size, l * C.LAYER_SPACING)
             self.positions.append(np.column_stack([xs, ys]))
+        self._apply_saved_positions(network)
         top = min(float(p[:, 1].min()) for p in self.positions)
         bottom = max(float(p[:, 1].max()) for p in self.positions)
 
@@ -212,6 +222,46 @@ class DiagramScene(QGraphicsScene):
         self.setSceneRect(
             self.itemsBoundingRect().adjusted(-margin, -margin * 0.6, margin * 1.4, margin * 0.6)
         )
+
+    def _apply_saved_positions(self, network: Network) -> None:
+        """Neurons the user dragged keep their place (layout.positions, "layer:index")."""
+        saved = network.layout.get("positions")
+        if not isinstance(saved, dict):
+            return
+        for key, point in saved.items():
+            try:
+                layer, index = (int(part) for part in str(key).split(":"))
+                x, y = float(point[0]), float(point[1])
+            except (ValueError, TypeError, IndexError):
+                continue  # a hand-edited layout entry that makes no sense is ignored
+            if 0 <= layer < len(self.positions) and 0 <= index < self.positions[layer].shape[0]:
+                if np.isfinite(x) and np.isfinite(y):
+                    self.positions[layer][index] = (x, y)
+
+    def layout_with_positions(self) -> dict[str, object]:
+        """The document's layout with every neuron's current position."""
+        layout = dict(self.document.initial_network.layout)
+        layout["positions"] = {
+            f"{l}:{j}": [round(float(x), 2), round(float(y), 2)]
+            for l, points in enumerate(self.positions)
+            for j, (x, y) in enumerate(points)
+        }
+        return layout
+
+    def neuron_moved(self, item: NeuronItem) -> None:
+        """Keep the edges attached to a neuron being dragged."""
+        self.positions[item.layer][item.index] = (item.pos().x(), item.pos().y())
+        l = item.layer
+        if l > 0:
+            self.edge_layers[l].set_endpoints(self.positions[l - 1], self.positions[l])
+            self.bias_layers[l].set_endpoints(self.bias_layers[l].sources, self.positions[l])
+        if l + 1 in self.edge_layers:
+            self.edge_layers[l + 1].set_endpoints(self.positions[l], self.positions[l + 1])
+        if l == len(self.positions) - 1:
+            for j, text in enumerate(self.target_texts):
+                x, y = self.positions[l][j]
+                text.setPos(x + C.NEURON_RADIUS + 14, y)
+        self.restyle()
 
     @staticmethod
     def _layer_title(network: Network, l: int) -> str:
@@ -485,7 +535,117 @@ class DiagramScene(QGraphicsScene):
             scale = max(view.transform().m11(), 1e-6)
         selection = self.selection_at(event.scenePos(), C.EDGE_PICK_TOLERANCE_PX / scale)
         self.document.select(selection)
-        if selection is None:
-            super().mousePressEvent(event)  # lets the view start panning
+        self._drag_start = [p.copy() for p in self.positions]
+        if selection is None or selection.kind == "neuron":
+            super().mousePressEvent(event)  # the view pans, or the neuron is dragged
         else:
             event.accept()
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        start = getattr(self, "_drag_start", None)
+        self._drag_start = None
+        if start is None or len(start) != len(self.positions):
+            return
+        moved = [
+            (l, int(j))
+            for l, (before, now) in enumerate(zip(start, self.positions, strict=True))
+            for j in np.flatnonzero(np.any(before != now, axis=1))
+        ]
+        if moved:
+            labels = ", ".join(self.document.initial_network.labels(l)[j] for l, j in moved)
+            # One command per drag, pushed on release (not one per mouse move).
+            self.document.push_layout(f"Move {labels}", self.layout_with_positions())
+
+    def _tolerance(self, event: QGraphicsSceneMouseEvent | QGraphicsSceneContextMenuEvent) -> float:
+        widget = event.widget()
+        view = widget.parent() if widget is not None else None
+        scale = max(view.transform().m11(), 1e-6) if isinstance(view, QGraphicsView) else 1.0
+        return C.EDGE_PICK_TOLERANCE_PX / scale
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        selection = self.selection_at(event.scenePos(), self._tolerance(event))
+        if selection is not None and selection.kind in ("weight", "bias", "neuron"):
+            self.document.select(selection)
+            self.edit_requested.emit(selection, event.scenePos())
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
+        menu = self.context_menu(event.scenePos(), self._tolerance(event))
+        menu.exec(event.screenPos())
+
+    def context_menu(self, point: QPointF, tolerance: float = 6.0) -> QMenu:
+        """The right-click menu for what is at ``point`` (built apart from exec for tests)."""
+        from engine import edits
+        from engine.activations import ACTIVATION_NAMES
+
+        document = self.document
+        network = document.initial_network
+        L = network.weight_layer_count
+        selection = self.selection_at(point, tolerance)
+        menu = QMenu()
+        if selection is not None and selection.kind == "neuron":
+            document.select(selection)
+            l, j = selection.layer, selection.index
+            label = network.labels(l)[j]
+            role = "input" if l == 0 else "output" if l == L else f"hidden layer {l}"
+            menu.addAction(
+                f"Add a neuron to the {role} layer" if l in (0, L) else f"Add a neuron to {role}",
+                lambda: document.push_edit(f"Add a neuron to {role}", edits.add_neuron, l),
+            )
+            menu.addAction(
+                f"Remove neuron {label}",
+                lambda: document.push_edit(f"Remove neuron {label}", edits.remove_neuron, l, j),
+            )
+            if l < L:
+                menu.addAction(
+                    "Add a hidden layer after this one",
+                    lambda: document.push_edit("Add a hidden layer", edits.add_hidden_layer, l),
+                )
+            if 0 < l < L:
+                menu.addAction(
+                    f"Remove {role}",
+                    lambda: document.push_edit(f"Remove {role}", edits.remove_hidden_layer, l),
+                )
+            if l > 0:
+                submenu = menu.addMenu("Activation")
+                for name in ACTIVATION_NAMES:
+                    if name == "softmax" and l != L:
+                        continue
+                    action = submenu.addAction(
+                        name,
+                        lambda n=name: document.push_edit(
+                            f"Set {role} activation to {n}", edits.set_activation, l, n
+                        ),
+                    )
+                    action.setCheckable(True)
+                    action.setChecked(network.layers[l].activation == name)
+                menu.addAction(
+                    "Randomise the weights into this layer (Xavier)",
+                    lambda: document.push_edit(
+                        f"Randomise the weights into {role} (Xavier)",
+                        edits.randomise,
+                        "xavier",
+                        0,
+                        l,
+                    ),
+                )
+        elif selection is not None and selection.kind in ("weight", "bias"):
+            document.select(selection)
+            menu.addAction("Edit value…", lambda: self.edit_requested.emit(selection, point))
+        else:
+            menu.addAction(
+                "Add a hidden layer",
+                lambda: document.push_edit("Add a hidden layer", edits.add_hidden_layer, L - 1),
+            )
+        menu.addSeparator()
+        menu.addAction("Auto-layout", self.auto_layout)
+        return menu
+
+    def auto_layout(self) -> None:
+        """Forget dragged positions: every layer evenly spaced again (undoable)."""
+        layout = {k: v for k, v in self.document.initial_network.layout.items() if k != "positions"}
+        if layout != dict(self.document.initial_network.layout):
+            self.document.push_layout("Auto-layout", layout)

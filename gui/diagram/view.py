@@ -18,7 +18,10 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from gui import constants as C
 from gui.diagram.scene import ColourScale, DiagramScene
+from gui.document import Selection
+from gui.editing import current_value, describe, set_value
 from gui.formatting import format_number
+from gui.widgets import NumberLineEdit
 
 LEGEND_WIDTH = 230.0
 LEGEND_BAR_HEIGHT = 12.0
@@ -40,6 +43,40 @@ class DiagramView(QGraphicsView):
         self._auto_fit = True  # until the user zooms, resizing refits
         scene.restyled.connect(self.viewport().update)
         scene.sceneRectChanged.connect(self._on_scene_rect_changed)
+        scene.edit_requested.connect(self.start_inline_edit)
+        self.inline_editor: NumberLineEdit | None = None
+
+    def start_inline_edit(self, selection: Selection, scene_point: QPointF) -> NumberLineEdit:
+        """A field over the diagram where the value was double-clicked: Enter (or clicking
+        elsewhere) commits one undoable edit, Esc cancels, bad text is refused in place."""
+        self.close_inline_edit()
+        document, sample = self.diagram.document, self.diagram.settings.sample
+        editor = NumberLineEdit(current_value(document, selection, sample), self.viewport())
+        editor.setObjectName("inline_editor")
+        editor.setToolTip(f"{describe(document, selection, sample)}: type a number, Enter")
+        editor.setMinimumWidth(150)
+        editor.adjustSize()
+        point = self.mapFromScene(scene_point)
+        editor.move(
+            max(0, point.x() - editor.width() // 2), max(0, point.y() - editor.height() // 2)
+        )
+        editor.value_committed.connect(
+            lambda value: set_value(document, selection, value, sample) and self.close_inline_edit()
+        )
+        editor.returnPressed.connect(lambda: editor.invalid or self.close_inline_edit())
+        editor.edit_cancelled.connect(self.close_inline_edit)
+        editor.show()
+        editor.setFocus()
+        editor.selectAll()
+        self.inline_editor = editor
+        return editor
+
+    def close_inline_edit(self) -> None:
+        if self.inline_editor is not None:
+            editor, self.inline_editor = self.inline_editor, None
+            editor.hide()
+            editor.deleteLater()
+            self.setFocus()
 
     def _on_scene_rect_changed(self) -> None:
         self._auto_fit = True
@@ -75,7 +112,9 @@ class DiagramView(QGraphicsView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+        if key == Qt.Key.Key_Escape and self.inline_editor is not None:
+            self.close_inline_edit()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.zoom_by(1.25)
         elif key == Qt.Key.Key_Minus:
             self.zoom_by(0.8)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from engine.steps import describe_step, iteration_steps
 from gui import constants as C
 from gui.document import NetworkDocument
+from gui.editing import current_value, describe, editable, set_value
 from gui.formatting import format_number
 from gui.view_settings import ViewSettings
+from gui.widgets import NumberLineEdit
 
 NOT_YET = "—"
 
@@ -24,8 +26,19 @@ class InspectorPanel(QWidget):
         self.settings = settings
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
+        self.value_label = QLabel()
+        self.value_field = NumberLineEdit()
+        self.value_field.setToolTip("Type a new value and press Enter (undoable)")
+        self.value_field.value_committed.connect(self._on_value_committed)
+        edit_row = QHBoxLayout()
+        edit_row.addWidget(self.value_label)
+        edit_row.addWidget(self.value_field, 1)
+        self.edit_box = QWidget()
+        self.edit_box.setLayout(edit_row)
+        edit_row.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.edit_box)
         layout.addWidget(self.browser)
         document.selection_changed.connect(self.refresh)
         document.position_changed.connect(self.refresh)
@@ -47,7 +60,24 @@ class InspectorPanel(QWidget):
                 return f"{NOT_YET} <i>(at {html.escape(describe_step(step, L).split(':')[0])})</i>"
         return NOT_YET
 
+    def _on_value_committed(self, value: float) -> None:
+        selection = self.document.selection
+        if editable(selection):
+            assert selection is not None
+            set_value(self.document, selection, value, self.settings.sample)
+
+    def _refresh_edit_box(self) -> None:
+        selection = self.document.selection
+        self.edit_box.setVisible(editable(selection))
+        if selection is None or not editable(selection):
+            return
+        sample = self.settings.sample
+        name = describe(self.document, selection, sample)
+        self.value_label.setText(f"Set {name} (before the update):")
+        self.value_field.set_value(current_value(self.document, selection, sample))
+
     def refresh(self) -> None:
+        self._refresh_edit_box()
         selection = self.document.selection
         if selection is None:
             self.browser.setHtml(
