@@ -262,7 +262,7 @@ class Trainer:
         for l in range(L, 0, -1):
             _backward_in_place(self._activations[l], self._z[l], self._a[l], grad, self._tmp[l])
             np.matmul(grad.T, self._a[l - 1], out=self._grad_weights[l - 1])
-            np.sum(grad, axis=0, out=self._grad_biases[l - 1])
+            np.add.reduce(grad, axis=0, out=self._grad_biases[l - 1])  # np.sum adds 0.7 µs
             if l > 1:
                 previous = self._grad_a[l - 1]
                 np.matmul(grad, self._weights[l - 1], out=previous)

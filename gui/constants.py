@@ -14,7 +14,8 @@ EDGE_LABEL_POSITION = 0.33  # labels sit this far along an edge from its source
 EDGE_LABEL_MAX_EDGES = 64  # more edges than this per layer pair: no labels
 EDGE_PICK_TOLERANCE_PX = 6.0
 ANTIALIAS_MAX_EDGES = 4000  # antialiasing many thousands of lines costs too much
-COLOUR_BINS = 48
+COLOUR_BINS = 48  # < 256: bins sort as uint8
+DIMMED_OPACITY = 0.22  # edges and labels of layers this step does not compute
 EDGE_WIDTH_MIN = 1.0
 EDGE_WIDTH_MAX = 6.0
 

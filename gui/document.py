@@ -532,7 +532,7 @@ class Player(QObject):
     """Play: a timer whose every tick trains as much as fits, then the views redraw once."""
 
     TICK_MS = 16  # ~60 frames per second at most
-    TRAIN_BUDGET_S = 0.010  # of every tick, for training; the rest is for drawing
+    TRAIN_BUDGET_S = 0.006  # of every tick, for training; the rest is for drawing
     MAX_SPEED = 0  # "as fast as possible"
 
     def __init__(self, document: NetworkDocument) -> None:

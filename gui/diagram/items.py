@@ -14,6 +14,19 @@ from gui import constants as C
 LINE_BYTES = 4 * 8  # one QLineF: four float64
 
 
+def faded(pen: QPen, opacity: float = C.DIMMED_OPACITY) -> QPen:
+    """The pen as it looks at ``opacity`` over the white background, but opaque:
+    Qt draws translucent lines through its slow blending path (10x slower at 100k)."""
+    colour = pen.color()
+    mixed = QPen(pen)
+    mixed.setColor(
+        QColor.fromRgbF(
+            *(1 - opacity * (1 - c) for c in (colour.redF(), colour.greenF(), colour.blueF()))
+        )
+    )
+    return mixed
+
+
 def contrasting_ink(fill: QColor) -> QColor:
     """Black or white text, whichever reads better on ``fill``."""
     luminance = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF()
@@ -232,7 +245,10 @@ class EdgeLayerItem(QGraphicsItem):
         dimmed: bool,
     ) -> None:
         """Pen ``pens[bins[k]]`` for edge k; ``labels[k]`` drawn along it if given."""
-        order = np.argsort(bins, kind="stable")
+        if dimmed:
+            pens = [faded(pen) for pen in pens]
+        # Sorting small integers is several times faster than sorting intp.
+        order = np.argsort(bins.astype(np.uint8), kind="stable")
         self._order = order
         np.take(self.lines, order, axis=0, out=self._sorted)
         sorted_bins = bins[order]
@@ -273,8 +289,8 @@ class EdgeLayerItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
-        if self.dimmed:
-            painter.setOpacity(0.22)
+        # Any clip makes Qt's raster engine cull lines faster (56 vs 146 ms at 100k).
+        painter.setClipRect(self._bounds, Qt.ClipOperation.IntersectClip)
         base = self._sorted.ctypes.data
         for pen, start, count in self._groups:
             painter.setPen(pen)
@@ -286,6 +302,8 @@ class EdgeLayerItem(QGraphicsItem):
             painter.drawLine(QLineF(x1, y1, x2, y2))
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if self._labels and lod > 0.35:
+            if self.dimmed:
+                painter.setOpacity(C.DIMMED_OPACITY)
             self._paint_labels(painter)
 
     def _paint_labels(self, painter: QPainter) -> None:

@@ -41,7 +41,8 @@ class DiagramView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._auto_fit = True  # until the user zooms, resizing refits
-        scene.restyled.connect(self.viewport().update)
+        # No restyled -> viewport().update(): the items' own update() calls already
+        # schedule the repaint, and a second one doubled the cost of every frame.
         scene.sceneRectChanged.connect(self._on_scene_rect_changed)
         scene.edit_requested.connect(self.start_inline_edit)
         self.inline_editor: NumberLineEdit | None = None

@@ -5,15 +5,44 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui import constants as C
 from gui.document import NetworkDocument
 from gui.formatting import format_number
 
-BATCH_PEN = pg.mkPen("#1f5fa8", width=2)
-DATASET_PEN = pg.mkPen("#d2691e", width=2, style=Qt.PenStyle.DashLine)
+# Width 1: a wider antialiased curve is stroked as one path whose cost grows with the
+# run (209 ms a frame at 30k iterations against 8 ms).
+BATCH_PEN = pg.mkPen("#1f5fa8", width=1)
+DATASET_PEN = pg.mkPen("#d2691e", width=1, style=Qt.PenStyle.DashLine)
 EDIT_PEN = pg.mkPen("#9aa0a6", width=1, style=Qt.PenStyle.DotLine)
+
+
+class OpaqueGridAxis(pg.AxisItem):
+    """Grid lines in opaque colours mixed with the background: Qt draws translucent
+    1-px lines through its blending path, about 30 times slower."""
+
+    def generateDrawSpecs(self, p):  # type: ignore[no-untyped-def]  # noqa: N802
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return None
+        axis_spec, tick_specs, text_specs = specs
+        background = pg.mkColor(C.BACKGROUND)
+        opaque = []
+        for pen, start, end in tick_specs:
+            colour = pen.color()
+            alpha = colour.alphaF()
+            mixed = QPen(pen)
+            mixed.setColor(
+                QColor.fromRgbF(
+                    colour.redF() * alpha + background.redF() * (1 - alpha),
+                    colour.greenF() * alpha + background.greenF() * (1 - alpha),
+                    colour.blueF() * alpha + background.blueF() * (1 - alpha),
+                )
+            )
+            opaque.append((mixed, start, end))
+        return axis_spec, opaque, text_specs
 
 
 class LossPlotPanel(QWidget):
@@ -21,7 +50,9 @@ class LossPlotPanel(QWidget):
         super().__init__(parent)
         self.document = document
         pg.setConfigOptions(antialias=True, background=C.BACKGROUND, foreground=C.INK)
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(
+            axisItems={"left": OpaqueGridAxis("left"), "bottom": OpaqueGridAxis("bottom")}
+        )
         self.plot.setMinimumHeight(150)
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.25)
@@ -39,6 +70,7 @@ class LossPlotPanel(QWidget):
         self.current_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(C.SELECTION, width=1))
         item.addItem(self.current_line)
         self._edit_lines: list[pg.InfiniteLine] = []
+        self._drawn: tuple[object, ...] | None = None
 
         self.log_y = QCheckBox("log scale")
         self.log_y.toggled.connect(self._on_log_toggled)
@@ -63,6 +95,7 @@ class LossPlotPanel(QWidget):
         self._on_losses_changed()
 
     def _on_log_toggled(self, checked: bool) -> None:
+        self._drawn = None
         item = self.plot.getPlotItem()
         item.setLogMode(y=checked)
         item.setLimits(yMin=None if checked else 0.0)  # a loss is never negative
@@ -82,6 +115,19 @@ class LossPlotPanel(QWidget):
         return document.losses[: max(count, 0)]
 
     def _on_losses_changed(self) -> None:
+        document = self.document
+        # A play tick emits several signals; redraw the curve once per real change.
+        key = (
+            document.iteration,
+            document.shows_loss(),
+            document.losses.shape[0],
+            self.log_y.isChecked(),
+            tuple(document.edit_marks),
+            id(document.initial_network),
+        )
+        if key == self._drawn:
+            return
+        self._drawn = key
         losses = self._visible_losses()
         x = np.arange(1, losses.shape[0] + 1, dtype=np.float64)
         self.batch_curve.setData(x, self._plottable(losses), connect="finite")
@@ -100,6 +146,8 @@ class LossPlotPanel(QWidget):
         else:
             self.plot.getPlotItem().enableAutoRange(x=True)
         self._show_marker()
+        # Range now, not during the paint (which would queue a second paint).
+        self.plot.getPlotItem().vb.updateAutoRange()
 
     def _draw_edit_marks(self) -> None:
         item = self.plot.getPlotItem()
