@@ -72,7 +72,8 @@ def run_window(args: argparse.Namespace) -> int:
     app = application()
     from gui.main_window import MainWindow
 
-    window = MainWindow(load_network(file), file)
+    # Screenshots show the defaults, not this user's remembered settings.
+    window = MainWindow(load_network(file), file, remember=args.screenshot is None)
     window.edge_mode_box.setCurrentIndex(window.edge_mode_box.findData(args.edges))
     window.node_value_box.setCurrentIndex(window.node_value_box.findData(args.nodes))
     window.log_scale_box.setChecked(args.edge_scale == "log")
@@ -80,19 +81,20 @@ def run_window(args: argparse.Namespace) -> int:
         print(f"error: --select: no neuron labelled {args.select!r}", file=sys.stderr)
         return 2
     if args.screenshot is not None:
-        return save_screenshot(window, args.screenshot, args.step)
+        return save_screenshot(window, args.screenshot, args.step, args.panel)
     window.show()
     window.files.offer_recovery()
     return int(app.exec())
 
 
-def save_screenshot(window, out: str, step: int) -> int:  # type: ignore[no-untyped-def]
+def save_screenshot(window, out: str, step: int, panel: str = "inspector") -> int:  # type: ignore[no-untyped-def]
     """Render the window as it appears at global step ``step`` and save it."""
     from PySide6.QtWidgets import QApplication
 
     window.resize(1600, 1000)
     window.show()
     QApplication.processEvents()
+    getattr(window, f"{panel}_dock").raise_()
     window.document.go_to_global_step(step)
     window.view.fit()
     QApplication.processEvents()

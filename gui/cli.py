@@ -262,6 +262,12 @@ def _window_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--select", metavar="LABEL", help="neuron to select, e.g. h1 (the inspector shows it)"
     )
+    parser.add_argument(
+        "--panel",
+        choices=("inspector", "network", "data", "history"),
+        default="inspector",
+        help="the side panel to show",
+    )
     return parser
 
 

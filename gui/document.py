@@ -101,8 +101,7 @@ class NetworkDocument(QObject):
     def replace_network(self, network: Network, path: str | None = None) -> None:
         """Open another network: history, position and selection start over."""
         self.player.pause()
-        if path is not None:
-            self.path = path
+        self.path = path  # None: not saved anywhere yet
         self._selection = None
         self._set_network(network)
         self.undo_stack.clear()  # opening is not undoable; the new file starts clean

@@ -204,7 +204,6 @@ class FileController(QObject):
             self.show_error("Cannot create the network", f"“{text}”: {error}.")
             return False
         self.document.replace_network(new_network(sizes), None)
-        self.document.path = None
         self._recovered_unsaved = False
         self.modified_changed.emit(False)
         return True
@@ -324,10 +323,8 @@ class FileController(QObject):
             path.unlink(missing_ok=True)
             if recover:
                 extra = {k: v for k, v in network.extra.items() if k != AUTOSAVE_KEY}
-                self.document.replace_network(network.replace(extra=extra), None)
-                self.document.path = original
                 self._recovered_unsaved = True
+                self.document.replace_network(network.replace(extra=extra), original)
                 self.modified_changed.emit(True)
-                self.document.network_changed.emit()
                 return True
         return False

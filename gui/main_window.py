@@ -28,8 +28,10 @@ from gui.diagram.scene import DiagramScene
 from gui.diagram.view import DiagramView
 from gui.document import NetworkDocument, Selection
 from gui.files import FileController
+from gui.panels.data_table import DataTablePanel
 from gui.panels.inspector import InspectorPanel
 from gui.panels.loss_plot import LossPlotPanel
+from gui.panels.network_panel import NetworkPanel
 from gui.panels.step_controls import StepCaption
 from gui.view_settings import (
     EDGE_MODE_NAMES,
@@ -44,8 +46,9 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 0)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, network: Network, path: str | None = None) -> None:
+    def __init__(self, network: Network, path: str | None = None, remember: bool = True) -> None:
         super().__init__()
+        self._remember = remember  # False: neither read nor write QSettings
         self.document = NetworkDocument(network, path)
         self.settings = ViewSettings()
         self.scene = DiagramScene(self.document, self.settings)
@@ -65,16 +68,22 @@ class MainWindow(QMainWindow):
             "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.loss_dock = self._dock("Loss", self.loss_plot, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.inspector_dock], [360], Qt.Orientation.Horizontal)
         self.resizeDocks([self.loss_dock], [230], Qt.Orientation.Vertical)
 
         self.files = FileController(self, self.document)
+        self.network_panel = NetworkPanel(self.document)
+        self.data_table = DataTablePanel(self.document)
         self.undo_view = QUndoView(self.document.undo_stack)
         self.undo_view.setEmptyLabel("Opened")
-        self.history_dock = self._dock(
-            "History", self.undo_view, Qt.DockWidgetArea.RightDockWidgetArea
-        )
-        self.tabifyDockWidget(self.inspector_dock, self.history_dock)
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.network_dock = self._dock("Network", self.network_panel, right)
+        self.data_dock = self._dock("Data", self.data_table, right)
+        self.history_dock = self._dock("History", self.undo_view, right)
+        for dock in (self.network_dock, self.data_dock, self.history_dock):
+            self.tabifyDockWidget(self.inspector_dock, dock)
+        for panel in (self.inspector, self.network_panel, self.data_table, self.undo_view):
+            panel.setMinimumWidth(340)  # the panels' forms need it; the diagram takes the rest
         self.inspector_dock.raise_()
 
         self._make_actions()
@@ -89,7 +98,8 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_sample_range()
         self.resize(1440, 900)
-        self.restore_settings()
+        if remember:
+            self.restore_settings()
         self.view.setFocus()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -213,12 +223,21 @@ class MainWindow(QMainWindow):
         steps.addWidget(self.speed_box)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, steps)
 
+        stack_undo, stack_redo = self.document.undo_stack.undo, self.document.undo_stack.redo
         edit = QToolBar("Edit")
         edit.setObjectName("edit_toolbar")
         edit.setIconSize(QSize(18, 18))
         edit.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.undo_action, self.redo_action):
-            edit.addAction(action)
+        # Short buttons: the menu's actions carry the full "Undo Change w5 to 0.42".
+        self.undo_button_action = edit.addAction(self.undo_action.icon(), "Undo", stack_undo)
+        self.redo_button_action = edit.addAction(self.redo_action.icon(), "Redo", stack_redo)
+        stack = self.document.undo_stack
+        stack.canUndoChanged.connect(self.undo_button_action.setEnabled)
+        stack.canRedoChanged.connect(self.redo_button_action.setEnabled)
+        stack.undoTextChanged.connect(self._on_undo_text_changed)
+        stack.redoTextChanged.connect(self._on_redo_text_changed)
+        self.undo_button_action.setEnabled(False)
+        self.redo_button_action.setEnabled(False)
         edit.addSeparator()
         for action in (
             self.add_neuron_action,
@@ -334,9 +353,19 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.fit_action)
         view_menu.addAction(self.inspector_dock.toggleViewAction())
         view_menu.addAction(self.loss_dock.toggleViewAction())
+        view_menu.addAction(self.network_dock.toggleViewAction())
+        view_menu.addAction(self.data_dock.toggleViewAction())
         view_menu.addAction(self.history_dock.toggleViewAction())
 
     # -- slots -----------------------------------------------------------------------
+
+    def _on_undo_text_changed(self, text: str) -> None:
+        self.undo_button_action.setToolTip(f"Undo {text} (Ctrl+Z)" if text else "Nothing to undo")
+
+    def _on_redo_text_changed(self, text: str) -> None:
+        self.redo_button_action.setToolTip(
+            f"Redo {text} (Ctrl+Shift+Z)" if text else "Nothing to redo"
+        )
 
     def _on_speed_changed(self) -> None:
         self.document.player.speed = int(self.speed_box.currentData())
@@ -473,6 +502,7 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
-        self.save_settings()
+        if self._remember:
+            self.save_settings()
         self.files.remove_autosave()
         super().closeEvent(event)
