@@ -69,15 +69,15 @@ def test_seed_004_built_by_hand_traces_like_the_preset(qtbot, window):  # type: 
 
     # Five rows pasted from a spreadsheet into the Data table.
     window.data_dock.raise_()
-    rows = [
-        [*preset.inputs[r], *preset.targets[r]] for r in range(preset.row_count)
-    ]
+    rows = [[*preset.inputs[r], *preset.targets[r]] for r in range(preset.row_count)]
     QApplication.clipboard().setText(
-        "sleep\tstudy\tscore\n" + "\n".join("\t".join(repr(v) for v in row) for row in rows)
+        "sleep\tstudy\tscore\n" + "\n".join("\t".join(repr(float(v)) for v in row) for row in rows)
     )
     table = window.data_table
-    table.view.setFocus()
-    table.view.setCurrentIndex(table.model.index(0, 0))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    first_cell = table.view.visualRect(table.model.index(0, 0)).center()
+    qtbot.mouseClick(table.view.viewport(), Qt.MouseButton.LeftButton, pos=first_cell)
     qtbot.keyClick(table.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
 
     built = window.document.network

@@ -26,8 +26,11 @@ def test_save_as_writes_the_file_and_clears_the_unsaved_mark(qtbot, window, tmp_
     assert window.isWindowModified()
     target = tmp_path / "lecture.json"
     window.files.ask_save_path = lambda: str(target)
-    qtbot.keyClick(window.view, Qt.Key.Key_S,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window.view,
+        Qt.Key.Key_S,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert target.exists()
     assert load_network(target).weights[0][0, 0] == 0.3
     assert not window.isWindowModified()
