@@ -264,7 +264,7 @@ def _window_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--panel",
-        choices=("inspector", "network", "data", "history"),
+        choices=("inspector", "math", "network", "data", "history"),
         default="inspector",
         help="the side panel to show",
     )

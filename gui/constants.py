@@ -36,6 +36,7 @@ NODE_EMPTY_FILL = "#f4f5f7"
 BIAS_FILL = "#fff6d5"
 BIAS_OUTLINE = "#b08800"
 SELECTION = "#e4572e"
+HOVER_GLOW = "#ffd54a"  # the element whose term is under the mouse in the math panel
 ACTIVE_BAND = "#e8f0fe"
 ACTIVE_BAND_OUTLINE = "#a8c3f5"
 LABEL_BACKGROUND = "#ffffffdd"

@@ -115,6 +115,10 @@ class NetworkDocument(QObject):
         """Parameters before the current iteration's update."""
         return self._state(self._position.iteration)[0]
 
+    def velocity_before(self) -> Velocity:
+        """Momentum carried into the current iteration (None: zero)."""
+        return self._state(self._position.iteration)[1]
+
     @property
     def uses_minibatches(self) -> bool:
         return self._initial.optimizer.batch_size is not None

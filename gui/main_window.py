@@ -31,6 +31,7 @@ from gui.files import FileController
 from gui.panels.data_table import DataTablePanel
 from gui.panels.inspector import InspectorPanel
 from gui.panels.loss_plot import LossPlotPanel
+from gui.panels.math_panel import MathPanel
 from gui.panels.network_panel import NetworkPanel
 from gui.panels.step_controls import StepCaption
 from gui.view_settings import (
@@ -74,16 +75,25 @@ class MainWindow(QMainWindow):
         self.files = FileController(self, self.document)
         self.network_panel = NetworkPanel(self.document)
         self.data_table = DataTablePanel(self.document)
+        self.math_panel = MathPanel(self.document, self.settings)
+        self.math_panel.term_hovered.connect(self.scene.set_hover)
         self.undo_view = QUndoView(self.document.undo_stack)
         self.undo_view.setEmptyLabel("Opened")
         right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.math_dock = self._dock("Maths", self.math_panel, right)
         self.network_dock = self._dock("Network", self.network_panel, right)
         self.data_dock = self._dock("Data", self.data_table, right)
         self.history_dock = self._dock("History", self.undo_view, right)
-        for dock in (self.network_dock, self.data_dock, self.history_dock):
+        for dock in (self.math_dock, self.network_dock, self.data_dock, self.history_dock):
             self.tabifyDockWidget(self.inspector_dock, dock)
-        for panel in (self.inspector, self.network_panel, self.data_table, self.undo_view):
-            panel.setMinimumWidth(340)  # the panels' forms need it; the diagram takes the rest
+        for panel in (
+            self.inspector,
+            self.math_panel,
+            self.network_panel,
+            self.data_table,
+            self.undo_view,
+        ):
+            panel.setMinimumWidth(380)  # the panels' forms need it; the diagram takes the rest
         self.inspector_dock.raise_()
 
         self._make_actions()
@@ -353,6 +363,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.fit_action)
         view_menu.addAction(self.inspector_dock.toggleViewAction())
         view_menu.addAction(self.loss_dock.toggleViewAction())
+        view_menu.addAction(self.math_dock.toggleViewAction())
         view_menu.addAction(self.network_dock.toggleViewAction())
         view_menu.addAction(self.data_dock.toggleViewAction())
         view_menu.addAction(self.history_dock.toggleViewAction())

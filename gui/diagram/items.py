@@ -53,6 +53,7 @@ class NeuronItem(QGraphicsItem):
         self.fill = QColor(C.NODE_EMPTY_FILL)
         self.emphasised = False  # in the layer computed at this step
         self.selected = False
+        self.hovered = False  # its term is under the mouse in the math panel
         self.setZValue(C.Z_NODES)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -86,10 +87,15 @@ class NeuronItem(QGraphicsItem):
                 scene.neuron_moved(self)
         return super().itemChange(change, value)
 
+    def set_hovered(self, hovered: bool) -> None:
+        if hovered != self.hovered:
+            self.hovered = hovered
+            self.update()
+
     def boundingRect(self) -> QRectF:
         r = self.radius
-        half = max(r, self._pill_width / 2) + 4
-        return QRectF(-half, -r - 4, 2 * half, 2 * r + 8 + self._pill_height + r * 0.2)
+        half = max(r + 10, self._pill_width / 2) + 4
+        return QRectF(-half, -r - 12, 2 * half, 2 * r + 16 + self._pill_height + r * 0.2)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -102,6 +108,10 @@ class NeuronItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         r = self.radius
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod * r > 3)
+        if self.hovered:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(C.HOVER_GLOW))
+            painter.drawEllipse(QPointF(0, 0), r + 9, r + 9)
         outline = QColor(C.SELECTION) if self.selected else QColor(C.NODE_OUTLINE)
         width = 4.0 if self.selected else (2.6 if self.emphasised else 1.4)
         painter.setPen(QPen(outline, width))
@@ -206,6 +216,9 @@ class EdgeLayerItem(QGraphicsItem):
         self._labels: list[tuple[QPointF, str]] = []
         self._selected: int | None = None
         self._selected_pen = QPen(QColor(C.SELECTION), 4.0)
+        self.hovered: int | None = None
+        self._hover_pen = QPen(QColor(C.HOVER_GLOW), 12.0)
+        self._hover_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self.dimmed = False
         self.setZValue(C.Z_BIAS_EDGES if dashed else C.Z_EDGES)
         self._label_font = _font(13)
@@ -226,6 +239,11 @@ class EdgeLayerItem(QGraphicsItem):
             maxs[0] - mins[0] + 2 * margin,
             maxs[1] - mins[1] + 2 * margin,
         )
+
+    def set_hovered(self, edge: int | None) -> None:
+        if edge != self.hovered:
+            self.hovered = edge
+            self.update()
 
     def set_endpoints(self, sources: NDArray[np.float64], targets: NDArray[np.float64]) -> None:
         """Move the edges (a neuron was dragged); the next set_style re-sorts them."""
@@ -291,6 +309,10 @@ class EdgeLayerItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
         # Any clip makes Qt's raster engine cull lines faster (56 vs 146 ms at 100k).
         painter.setClipRect(self._bounds, Qt.ClipOperation.IntersectClip)
+        if self.hovered is not None:
+            x1, y1, x2, y2 = self.lines[self.hovered]
+            painter.setPen(self._hover_pen)
+            painter.drawLine(QLineF(x1, y1, x2, y2))
         base = self._sorted.ctypes.data
         for pen, start, count in self._groups:
             painter.setPen(pen)

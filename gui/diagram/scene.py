@@ -223,6 +223,19 @@ class DiagramScene(QGraphicsScene):
             self.itemsBoundingRect().adjusted(-margin, -margin * 0.6, margin * 1.4, margin * 0.6)
         )
 
+    def set_hover(self, ref: object) -> None:
+        """Highlight the element a math-panel term refers to (an ElementRef or None)."""
+        kind = getattr(ref, "kind", None)
+        layer, j, i = (getattr(ref, name, None) for name in ("layer", "j", "i"))
+        for l, items in enumerate(self.neurons):
+            for k, item in enumerate(items):
+                item.set_hovered(kind == "neuron" and l == layer and k == j)
+        for l, edges in self.edge_layers.items():
+            hit = kind == "weight" and l == layer and j is not None and i is not None
+            edges.set_hovered(j * edges.shape_out_in[1] + i if hit else None)  # type: ignore[operator]
+        for l, edges in self.bias_layers.items():
+            edges.set_hovered(j if kind == "bias" and l == layer else None)
+
     def _apply_saved_positions(self, network: Network) -> None:
         """Neurons the user dragged keep their place (layout.positions, "layer:index")."""
         saved = network.layout.get("positions")
