@@ -36,6 +36,7 @@ from typing import TypeAlias
 import numpy as np
 
 from engine.activations import ACTIVATIONS, softmax_jacobian
+from engine.losses import LossSpec
 from engine.network import Array
 from engine.steps import BACKWARD, FORWARD, LOSS, UPDATE, Step, describe_step, layer_role
 from engine.trace import IterationTrace, trace_iteration
@@ -518,6 +519,27 @@ class _Derivation:
 # -- neuron notation ---------------------------------------------------------------
 
 
+def _loss_term_expression(spec: LossSpec, y: Expr, t: Expr, times: str) -> Expr:
+    """The per-output loss term's formula; ``times`` is MUL (scalars) or HADAMARD."""
+    if spec.kind == "squared_error":
+        square = _apply(POW, _apply(SUB, y, t), Const(2.0))
+        if spec.scale == 0.5:
+            return _apply(MUL, HALF, square)
+        if spec.scale == 1.0:
+            return square
+        return _apply(MUL, Const(spec.scale), square)
+    if spec.kind == "binary_cross_entropy":
+        return _apply(
+            NEG,
+            _apply(
+                ADD,
+                _apply(times, t, _apply(LN, y)),
+                _apply(times, _apply(SUB, ONE, t), _apply(LN, _apply(SUB, ONE, y))),
+            ),
+        )
+    return _apply(NEG, _apply(times, t, _apply(LN, y)))
+
+
 class _NeuronDerivation(_Derivation):
     def __init__(
         self,
@@ -645,25 +667,7 @@ class _NeuronDerivation(_Derivation):
             loss_terms = []
             for j in range(outputs):
                 y, t = self.out(self.L, j, s), self.target(j, s)
-                if spec.kind == "squared_error":
-                    square = _apply(POW, _apply(SUB, y, t), Const(2.0))
-                    if spec.scale == 0.5:
-                        rhs: Expr = _apply(MUL, HALF, square)
-                    elif spec.scale == 1.0:
-                        rhs = square
-                    else:
-                        rhs = _apply(MUL, Const(spec.scale), square)
-                elif spec.kind == "binary_cross_entropy":
-                    rhs = _apply(
-                        NEG,
-                        _apply(
-                            ADD,
-                            _apply(MUL, t, _apply(LN, y)),
-                            _apply(MUL, _apply(SUB, ONE, t), _apply(LN, _apply(SUB, ONE, y))),
-                        ),
-                    )
-                else:
-                    rhs = _apply(NEG, _apply(MUL, t, _apply(LN, y)))
+                rhs = _loss_term_expression(spec, y, t, MUL)
                 symbol = Symbol("E", self.label(self.L, j), sample=self.sample_no(s))
                 term = Term(
                     symbol, float(self.trace.loss_terms[s, j]), ElementRef.neuron(self.L, j)
@@ -1061,25 +1065,7 @@ class _VectorDerivation(_Derivation):
     def loss(self, title: str, key: str) -> list[Section]:
         spec = self.network.loss
         A, Y = self.A(self.L), self.Y()
-        if spec.kind == "squared_error":
-            square = _apply(POW, _apply(SUB, A, Y), Const(2.0))
-            if spec.scale == 0.5:
-                rhs: Expr = _apply(MUL, HALF, square)
-            elif spec.scale == 1.0:
-                rhs = square
-            else:
-                rhs = _apply(MUL, Const(spec.scale), square)
-        elif spec.kind == "binary_cross_entropy":
-            rhs = _apply(
-                NEG,
-                _apply(
-                    ADD,
-                    _apply(HADAMARD, Y, _apply(LN, A)),
-                    _apply(HADAMARD, _apply(SUB, ONE, Y), _apply(LN, _apply(SUB, ONE, A))),
-                ),
-            )
-        else:
-            rhs = _apply(NEG, _apply(HADAMARD, Y, _apply(LN, A)))
+        rhs = _loss_term_expression(spec, A, Y, HADAMARD)
         terms_value = _matrix(self.trace.loss_terms.T)
         ell = Term(Symbol("ℓ"), terms_value, ElementRef.whole_layer(self.L))
         equations = [

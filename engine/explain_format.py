@@ -84,8 +84,8 @@ def _significant_digits(text: str) -> int:
 def format_number(value: float, digits: int = DEFAULT_DIGITS) -> str:
     """``digits`` significant digits; values typed short (0.15) stay short.
 
-    The same style as gui/formatting.py (which engine/ may not import): a
-    computed value keeps its trailing zeros (0.358916480) so columns line up.
+    A computed value keeps its trailing zeros (0.358916480) so columns line up the
+    way the tutorials print them. The window (gui/formatting.py) uses this too.
     """
     if math.isnan(value):
         return "NaN"

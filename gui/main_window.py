@@ -206,6 +206,13 @@ class MainWindow(QMainWindow):
         self.auto_layout_action = self._action(
             "Auto-layout", self.scene.auto_layout, tip="Tidy the diagram: evenly spaced layers"
         )
+        self.structure_actions = [
+            self.add_neuron_action,
+            self.remove_neuron_action,
+            self.add_layer_action,
+            self.remove_layer_action,
+            self.auto_layout_action,
+        ]
 
     def _make_toolbars(self) -> None:
         steps = QToolBar("Stepping")
@@ -249,26 +256,14 @@ class MainWindow(QMainWindow):
         self.undo_button_action.setEnabled(False)
         self.redo_button_action.setEnabled(False)
         edit.addSeparator()
-        for action in (
-            self.add_neuron_action,
-            self.remove_neuron_action,
-            self.add_layer_action,
-            self.remove_layer_action,
-            self.auto_layout_action,
-        ):
-            edit.addAction(action)
+        edit.addActions(self.structure_actions)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, edit)
         self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
 
         view = QToolBar("View")
         view.setObjectName("view_toolbar")
         view.addWidget(QLabel(" Nodes "))
-        self.node_value_box = QComboBox()
-        for key in NODE_VALUES:
-            self.node_value_box.addItem(NODE_VALUE_NAMES[key], key)
-        self.node_value_box.currentIndexChanged.connect(
-            lambda: setattr(self.settings, "node_value", self.node_value_box.currentData())
-        )
+        self.node_value_box = self._settings_combo(NODE_VALUES, NODE_VALUE_NAMES, "node_value")
         view.addWidget(self.node_value_box)
         view.addWidget(QLabel(" Digits "))
         self.digits_box = QSpinBox()
@@ -277,12 +272,7 @@ class MainWindow(QMainWindow):
         self.digits_box.valueChanged.connect(lambda v: setattr(self.settings, "digits", v))
         view.addWidget(self.digits_box)
         view.addWidget(QLabel("  Edges "))
-        self.edge_mode_box = QComboBox()
-        for key in EDGE_MODES:
-            self.edge_mode_box.addItem(EDGE_MODE_NAMES[key], key)
-        self.edge_mode_box.currentIndexChanged.connect(
-            lambda: setattr(self.settings, "edge_mode", self.edge_mode_box.currentData())
-        )
+        self.edge_mode_box = self._settings_combo(EDGE_MODES, EDGE_MODE_NAMES, "edge_mode")
         view.addWidget(self.edge_mode_box)
         self.log_scale_box = QCheckBox("log")
         self.log_scale_box.setToolTip("Logarithmic colour scale for gradients and updates")
@@ -316,6 +306,18 @@ class MainWindow(QMainWindow):
             widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, view)
 
+    def _settings_combo(
+        self, keys: tuple[str, ...], names: dict[str, str], attribute: str
+    ) -> QComboBox:
+        """A combo box that sets one view setting."""
+        box = QComboBox()
+        for key in keys:
+            box.addItem(names[key], key)
+        box.currentIndexChanged.connect(
+            lambda: setattr(self.settings, attribute, box.currentData())
+        )
+        return box
+
     def _make_menus(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -340,14 +342,7 @@ class MainWindow(QMainWindow):
         for action in (self.undo_action, self.redo_action):
             edit_menu.addAction(action)
         edit_menu.addSeparator()
-        for action in (
-            self.add_neuron_action,
-            self.remove_neuron_action,
-            self.add_layer_action,
-            self.remove_layer_action,
-            self.auto_layout_action,
-        ):
-            edit_menu.addAction(action)
+        edit_menu.addActions(self.structure_actions)
         run_menu = menu.addMenu("&Run")
         for action in (
             self.next_step_action,
