@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import fileformat
 from engine.activations import ACTIVATION_NAMES
 from engine.losses import LOSS_KINDS, REDUCTIONS, LossSpec
 from engine.network import Array, Layer, Network, OptimizerSpec
@@ -21,7 +22,7 @@ from engine.network import Array, Layer, Network, OptimizerSpec
 MAX_NEURONS_PER_LAYER = 256
 MAX_LAYERS = 16  # input and output included
 MAX_ROWS = 100_000
-MAX_BATCH_SIZE = 1_000_000
+MAX_BATCH_SIZE = fileformat.MAX_BATCH_SIZE
 INITIALISERS = ("uniform", "xavier", "he")
 
 

@@ -21,6 +21,7 @@ from engine.losses import LOSS_KINDS, REDUCTIONS, LossSpec
 from engine.network import Layer, Network, OptimizerSpec
 
 FORMAT = "backprop-lens.network"
+MAX_BATCH_SIZE = 1_000_000
 VERSION = 1
 KNOWN_KEYS = (
     "format",
@@ -211,6 +212,11 @@ def _optimizer(value: Any) -> OptimizerSpec:
     batch_size = obj.get("batch_size")
     if batch_size is not None:
         batch_size = _positive_int(batch_size, "optimizer.batch_size")
+        if batch_size > MAX_BATCH_SIZE:
+            # Each iteration holds batch x layer-size arrays: beyond this it cannot fit.
+            raise NetworkFileError(
+                "optimizer.batch_size", f"at most {MAX_BATCH_SIZE} rows per batch, got {batch_size}"
+            )
     return OptimizerSpec(learning_rate=rate, momentum=momentum, batch_size=batch_size)
 
 

@@ -729,3 +729,13 @@ def test_saving_a_value_json_cannot_hold_is_refused_before_touching_the_file(
     )
     assert path.read_text(encoding="utf-8") == "old contents"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.json"]
+
+
+def test_a_batch_size_too_large_to_fit_is_refused_with_its_key() -> None:
+    doc = json.loads(preset_path().read_text())
+    doc["optimizer"]["batch_size"] = 10**12
+    with pytest.raises(NetworkFileError) as error:
+        parse_network(json.dumps(doc))
+    assert str(error.value) == (
+        "optimizer.batch_size: at most 1000000 rows per batch, got 1000000000000"
+    )
