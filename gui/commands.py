@@ -3,6 +3,7 @@ so undo and redo restore exactly what was there (network, history and position).
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
@@ -28,11 +29,20 @@ class EditNetworkCommand(QUndoCommand):
         self, document: NetworkDocument, network: Network, text: str, merge_key: object = None
     ) -> None:
         super().__init__(text)
-        self._document = document
+        # Weak: the stack (owned by the document) owns the command; a strong reference
+        # back would make a cycle that Python's collector tears down in an order Qt
+        # cannot survive (a crash at exit in QUndoStack::clear).
+        self._document_ref = weakref.ref(document)
         self._network = network
         self.merge_key = merge_key
         self._before: DocumentState | None = None
         self._after: DocumentState | None = None
+
+    @property
+    def _document(self) -> NetworkDocument:
+        document = self._document_ref()
+        assert document is not None, "a command outlived its document"
+        return document
 
     def redo(self) -> None:
         if self._after is not None:
@@ -65,10 +75,16 @@ class LayoutCommand(QUndoCommand):
         self, document: NetworkDocument, layout: dict[str, Any], text: str, merge_key: object = None
     ) -> None:
         super().__init__(text)
-        self._document = document
+        self._document_ref = weakref.ref(document)
         self._layout = layout
         self._old_layout = dict(document.initial_network.layout)
         self.merge_key = merge_key
+
+    @property
+    def _document(self) -> NetworkDocument:
+        document = self._document_ref()
+        assert document is not None, "a command outlived its document"
+        return document
 
     def redo(self) -> None:
         self._document.apply_layout(self._layout)

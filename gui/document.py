@@ -93,6 +93,12 @@ class NetworkDocument(QObject):
         self._diverged_at: int | None = None
         self._edit_marks: list[int] = []
 
+    def dispose(self) -> None:
+        """Stop playing and drop the undo history while every object is still alive
+        (the window calls this when it closes)."""
+        self.player.pause()
+        self.undo_stack.clear()
+
     @property
     def initial_network(self) -> Network:
         """The network as opened or last edited: iteration 0's parameters."""

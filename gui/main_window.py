@@ -511,4 +511,5 @@ class MainWindow(QMainWindow):
         if self._remember:
             self.save_settings()
         self.files.remove_autosave()
+        self.document.dispose()
         super().closeEvent(event)
