@@ -1,6 +1,8 @@
-"""Colours, sizes and Z values of the user interface, in one place."""
+"""Sizes, fonts and Z values of the user interface, in one place (colours: gui.themes)."""
 
 from __future__ import annotations
+
+from gui.themes import LIGHT
 
 # Diagram geometry (scene units; the view scales to fit).
 LAYER_SPACING = 380.0
@@ -26,25 +28,31 @@ Z_BIAS_EDGES = 1.0
 Z_NODES = 10.0
 Z_TITLES = 20.0
 
-# Colours.
-BACKGROUND = "#ffffff"
-INK = "#1f2430"
-MUTED_INK = "#6b7280"
-NEUTRAL_EDGE = "#c3c8d0"
-NODE_OUTLINE = "#3b4252"
-NODE_EMPTY_FILL = "#f4f5f7"
-BIAS_FILL = "#fff6d5"
-BIAS_OUTLINE = "#b08800"
-SELECTION = "#e4572e"
-HOVER_GLOW = "#ffd54a"  # the element whose term is under the mouse in the math panel
-ACTIVE_BAND = "#e8f0fe"
-ACTIVE_BAND_OUTLINE = "#a8c3f5"
-LABEL_BACKGROUND = "#ffffffdd"
-
-# pyqtgraph colour maps, colour-blind safe (Kovesi 2015): a "CB" diverging map and a
-# single-hue sequential one.
-DIVERGING_MAP = "CET-CBD1"  # signed values: weights, activations, deltas
-SEQUENTIAL_MAP = "CET-L12"  # magnitudes: light grey (small) to blue (large)
+# Colours come from gui.themes (current_theme()); these names are the light theme's,
+# kept for code that has not moved to the theme yet. Paint with current_theme().
+BACKGROUND = LIGHT.background
+INK = LIGHT.ink
+MUTED_INK = LIGHT.muted_ink
+NEUTRAL_EDGE = LIGHT.neutral_edge
+NODE_OUTLINE = LIGHT.node_outline
+NODE_EMPTY_FILL = LIGHT.node_empty_fill
+BIAS_FILL = LIGHT.bias_fill
+BIAS_OUTLINE = LIGHT.bias_outline
+SELECTION = LIGHT.selection
+HOVER_GLOW = LIGHT.hover_glow
+ACTIVE_BAND = LIGHT.active_band
+ACTIVE_BAND_OUTLINE = LIGHT.active_band_outline
+LABEL_BACKGROUND = LIGHT.label_background
+DIVERGING_MAP = LIGHT.diverging_map
+SEQUENTIAL_MAP = LIGHT.sequential_map
 
 FONT_FAMILY = "DejaVu Sans"
 CAPTION_POINT_SIZE = 15
+MATH_PIXEL_SIZE = 14
+MATH_HEADING_PIXEL_SIZE = 15
+LAYER_TITLE_PIXEL_SIZE = 15
+LOSS_TEXT_PIXEL_SIZE = 15
+TARGET_TEXT_PIXEL_SIZE = 13
+EDGE_LABEL_PIXEL_SIZE = 13
+LEGEND_TITLE_PIXEL_SIZE = 13
+LEGEND_TEXT_PIXEL_SIZE = 12

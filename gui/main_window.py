@@ -10,8 +10,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
+    QFileDialog,
     QLabel,
     QMainWindow,
+    QProgressDialog,
     QSpinBox,
     QStyle,
     QToolBar,
@@ -27,6 +29,15 @@ from engine.network import Network
 from gui.diagram.scene import DiagramScene
 from gui.diagram.view import DiagramView
 from gui.document import NetworkDocument, Selection
+from gui.export import (
+    PDF_PAGES,
+    SlideOptions,
+    copy_image,
+    export_current_step,
+    export_iteration,
+    options_from_window,
+    progress_dialog_callback,
+)
 from gui.files import FileController
 from gui.panels.data_table import DataTablePanel
 from gui.panels.inspector import InspectorPanel
@@ -34,6 +45,7 @@ from gui.panels.loss_plot import LossPlotPanel
 from gui.panels.math_panel import MathPanel
 from gui.panels.network_panel import NetworkPanel
 from gui.panels.step_controls import StepCaption
+from gui.presentation import install_presentation_mode
 from gui.view_settings import (
     EDGE_MODE_NAMES,
     EDGE_MODES,
@@ -111,6 +123,7 @@ class MainWindow(QMainWindow):
         if remember:
             self.restore_settings()
         self.view.setFocus()
+        self.presentation = install_presentation_mode(self)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -181,6 +194,32 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("Save", self.files.save, QKeySequence.StandardKey.Save)
         self.save_as_action = self._action("Save As…", self.files.save_as, "Ctrl+Shift+S")
         self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.export_png_action = self._action(
+            "Current step as PNG (2×)…", lambda: self.export_step("png"), "Ctrl+E"
+        )
+        self.export_svg_action = self._action(
+            "Current step as SVG…", lambda: self.export_step("svg")
+        )
+        self.export_pdf_action = self._action(
+            "Current step as PDF…", lambda: self.export_step("pdf")
+        )
+        self.export_images_action = self._action(
+            "Whole iteration as numbered PNGs…", lambda: self.export_whole_iteration("png")
+        )
+        self.export_pages_action = self._action(
+            "Whole iteration as one PDF…", lambda: self.export_whole_iteration(PDF_PAGES)
+        )
+        self.with_math_action = QAction("Include the derivation", self, checkable=True)
+        self.with_loss_action = QAction("Include the loss curve", self, checkable=True)
+        self.copy_image_action = self._action(
+            "Copy image of this step", self.copy_step_image, "Ctrl+Shift+C"
+        )
+        self.copy_latex_action = self._action(
+            "Copy derivation as LaTeX", lambda: self.math_panel.copy("latex")
+        )
+        self.copy_markdown_action = self._action(
+            "Copy derivation as Markdown", lambda: self.math_panel.copy("markdown")
+        )
         stack = self.document.undo_stack
         self.undo_action = stack.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
@@ -336,11 +375,23 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.save_as_action)
+        export_menu = file_menu.addMenu("Export")
+        export_menu.addActions(
+            [self.export_png_action, self.export_svg_action, self.export_pdf_action]
+        )
+        export_menu.addSeparator()
+        export_menu.addActions([self.export_images_action, self.export_pages_action])
+        export_menu.addSeparator()
+        export_menu.addActions([self.with_math_action, self.with_loss_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menu.addMenu("&Edit")
         for action in (self.undo_action, self.redo_action):
             edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addActions(
+            [self.copy_image_action, self.copy_latex_action, self.copy_markdown_action]
+        )
         edit_menu.addSeparator()
         edit_menu.addActions(self.structure_actions)
         run_menu = menu.addMenu("&Run")
@@ -451,6 +502,74 @@ class MainWindow(QMainWindow):
         self.document.push_edit(
             f"Remove {self._layer_role(layer)}", edits.remove_hidden_layer, layer
         )
+
+    # -- export ----------------------------------------------------------------------
+
+    def slide_options(self) -> SlideOptions:
+        return options_from_window(
+            self,
+            with_math=self.with_math_action.isChecked(),
+            with_loss=self.with_loss_action.isChecked(),
+        )
+
+    def ask_export_path(self, title: str, file_filter: str, folder: bool = False) -> str:
+        """Where to export (replaced in tests)."""
+        if folder:
+            return QFileDialog.getExistingDirectory(self, title)
+        path, _ = QFileDialog.getSaveFileName(self, title, "", file_filter)
+        return path
+
+    def export_step(self, fmt: str) -> Path | None:
+        """The current step as a slide picture (PNG at 2×, SVG or PDF)."""
+        step = self.document.global_step_number()
+        name = f"{step:03d}-{self.document.step.key if self.document.step else 'start'}.{fmt}"
+        path = self.ask_export_path(f"Export {name}", f"{fmt.upper()} (*.{fmt})")
+        if not path:
+            return None
+        try:
+            written = export_current_step(
+                self.document, self.settings, Path(path), fmt, self.slide_options()
+            )
+        except OSError as error:
+            self.files.show_error("Cannot export", str(error))
+            return None
+        self.statusBar().showMessage(f"Exported {written}", 6000)
+        return written
+
+    def export_whole_iteration(self, fmt: str) -> list[Path]:
+        """Every step of this iteration: numbered PNGs in a folder, or one PDF."""
+        as_pages = fmt == PDF_PAGES
+        target = self.ask_export_path(
+            "Export the iteration" + (" as one PDF" if as_pages else " into a folder"),
+            "PDF (*.pdf)",
+            folder=not as_pages,
+        )
+        if not target:
+            return []
+        steps = len(self.document.steps)
+        dialog = QProgressDialog("Exporting the steps…", "Stop", 0, steps, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        try:
+            written = export_iteration(
+                self.document,
+                self.settings,
+                Path(target),
+                fmt,
+                self.slide_options(),
+                progress_dialog_callback(dialog),
+            )
+        except OSError as error:
+            self.files.show_error("Cannot export", str(error))
+            return []
+        finally:
+            dialog.close()
+        self.statusBar().showMessage(f"Exported {len(written)} step(s) to {target}", 6000)
+        return written
+
+    def copy_step_image(self) -> None:
+        copy_image(self.document, self.settings, self.slide_options())
+        self.statusBar().showMessage("Copied the picture of this step", 4000)
 
     # -- settings --------------------------------------------------------------------
 

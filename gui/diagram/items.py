@@ -10,27 +10,43 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from gui import constants as C
+from gui.themes import (
+    INK_ON_DARK_FILL,
+    INK_ON_LIGHT_FILL,
+    contrast_ratio,
+    current_theme,
+    text_scale,
+)
 
 LINE_BYTES = 4 * 8  # one QLineF: four float64
 
 
 def faded(pen: QPen, opacity: float = C.DIMMED_OPACITY) -> QPen:
-    """The pen as it looks at ``opacity`` over the white background, but opaque:
+    """The pen as it looks at ``opacity`` over the theme's background, but opaque:
     Qt draws translucent lines through its slow blending path (10x slower at 100k)."""
-    colour = pen.color()
+    colour, background = pen.color(), QColor(current_theme().background)
     mixed = QPen(pen)
     mixed.setColor(
         QColor.fromRgbF(
-            *(1 - opacity * (1 - c) for c in (colour.redF(), colour.greenF(), colour.blueF()))
+            *(
+                b + opacity * (c - b)
+                for c, b in (
+                    (colour.redF(), background.redF()),
+                    (colour.greenF(), background.greenF()),
+                    (colour.blueF(), background.blueF()),
+                )
+            )
         )
     )
     return mixed
 
 
 def contrasting_ink(fill: QColor) -> QColor:
-    """Black or white text, whichever reads better on ``fill``."""
-    luminance = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF()
-    return QColor(C.INK) if luminance > 0.55 else QColor("#ffffff")
+    """Near-black or white text, whichever has the higher contrast (WCAG) on ``fill``."""
+    behind = fill.name()
+    if contrast_ratio(INK_ON_LIGHT_FILL, behind) >= contrast_ratio(INK_ON_DARK_FILL, behind):
+        return QColor(INK_ON_LIGHT_FILL)
+    return QColor(INK_ON_DARK_FILL)
 
 
 def _font(pixel_size: float, bold: bool = False) -> QFont:
@@ -50,7 +66,7 @@ class NeuronItem(QGraphicsItem):
         self.label = label
         self.radius = radius
         self.value_text = ""
-        self.fill = QColor(C.NODE_EMPTY_FILL)
+        self.fill = QColor(current_theme().node_empty_fill)
         self.emphasised = False  # in the layer computed at this step
         self.selected = False
         self.hovered = False  # its term is under the mouse in the math panel
@@ -59,10 +75,25 @@ class NeuronItem(QGraphicsItem):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)
-        self._label_font = _font(radius * 0.55, bold=True)
-        self._value_font = _font(radius * 0.42)
-        self._pill_height = radius * 0.62
-        self._pill_width = radius * 2.9
+        self.set_text_scale(text_scale())
+
+    def set_text_scale(self, scale: float) -> None:
+        """Label and value in ``scale`` times their usual size (presentation mode)."""
+        self.prepareGeometryChange()
+        r = self.radius
+        self._label_font = _font(r * 0.55 * scale, bold=True)
+        label_width = QFontMetricsF(self._label_font).horizontalAdvance(self.label)
+        if label_width > 1.7 * r:  # a long label shrinks to stay inside its circle
+            self._label_font = _font(r * 0.55 * scale * 1.7 * r / label_width, bold=True)
+        self._value_font = _font(r * 0.42 * scale)
+        self._pill_height = r * 0.62 * scale
+        self._fit_pill()
+        self.update()
+
+    def _fit_pill(self) -> None:
+        # The pill grows with long numbers (δ of 0.00877135469) instead of clipping.
+        text_width = QFontMetricsF(self._value_font).horizontalAdvance(self.value_text)
+        self._pill_width = max(self.radius * 2.9, text_width + self._pill_height * 0.8)
 
     def set_style(self, fill: QColor, value_text: str, emphasised: bool, selected: bool) -> None:
         if (fill, value_text, emphasised, selected) != (
@@ -72,11 +103,10 @@ class NeuronItem(QGraphicsItem):
             self.selected,
         ):
             if value_text != self.value_text:
-                # The pill grows with long numbers (δ of 0.00877135469) instead of clipping.
                 self.prepareGeometryChange()
-                text_width = QFontMetricsF(self._value_font).horizontalAdvance(value_text)
-                self._pill_width = max(self.radius * 2.9, text_width + self.radius * 0.5)
-            self.fill, self.value_text = fill, value_text
+                self.value_text = value_text
+                self._fit_pill()
+            self.fill = fill
             self.emphasised, self.selected = emphasised, selected
             self.update()
 
@@ -107,12 +137,13 @@ class NeuronItem(QGraphicsItem):
     ) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         r = self.radius
+        theme = current_theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod * r > 3)
         if self.hovered:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(C.HOVER_GLOW))
+            painter.setBrush(QColor(theme.hover_glow))
             painter.drawEllipse(QPointF(0, 0), r + 9, r + 9)
-        outline = QColor(C.SELECTION) if self.selected else QColor(C.NODE_OUTLINE)
+        outline = QColor(theme.selection if self.selected else theme.node_outline)
         width = 4.0 if self.selected else (2.6 if self.emphasised else 1.4)
         painter.setPen(QPen(outline, width))
         painter.setBrush(QBrush(self.fill))
@@ -124,10 +155,10 @@ class NeuronItem(QGraphicsItem):
         painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self.label)
         if self.value_text:
             pill = QRectF(-self._pill_width / 2, r + r * 0.15, self._pill_width, self._pill_height)
-            painter.setPen(QPen(QColor(C.NEUTRAL_EDGE), 1))
-            painter.setBrush(QColor(C.LABEL_BACKGROUND))
+            painter.setPen(QPen(QColor(theme.neutral_edge), 1))
+            painter.setBrush(QColor(theme.label_background))
             painter.drawRoundedRect(pill, self._pill_height / 2, self._pill_height / 2)
-            painter.setPen(QColor(C.INK))
+            painter.setPen(QColor(theme.ink))
             painter.setFont(self._value_font)
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self.value_text)
 
@@ -142,7 +173,11 @@ class BiasNodeItem(QGraphicsItem):
         self.selected = False
         self.setZValue(C.Z_NODES)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self._font = _font(radius * 0.7, bold=True)
+        self.set_text_scale(text_scale())
+
+    def set_text_scale(self, scale: float) -> None:
+        self._font = _font(self.radius * 0.7 * scale, bold=True)
+        self.update()
 
     def set_selected(self, selected: bool) -> None:
         if selected != self.selected:
@@ -158,13 +193,14 @@ class BiasNodeItem(QGraphicsItem):
     ) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         r = self.radius
+        theme = current_theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        outline = QColor(C.SELECTION) if self.selected else QColor(C.BIAS_OUTLINE)
+        outline = QColor(theme.selection if self.selected else theme.bias_outline)
         painter.setPen(QPen(outline, 3.0 if self.selected else 1.4))
-        painter.setBrush(QColor(C.BIAS_FILL))
+        painter.setBrush(QColor(theme.bias_fill))
         painter.drawRoundedRect(QRectF(-r, -r, 2 * r, 2 * r), r * 0.35, r * 0.35)
         if lod * r >= 6:
-            painter.setPen(QColor(C.INK))
+            painter.setPen(QColor(theme.ink))
             painter.setFont(self._font)
             painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, "+1")
 
@@ -184,8 +220,9 @@ class LayerBandItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(QPen(QColor(C.ACTIVE_BAND_OUTLINE), 1.5, Qt.PenStyle.DashLine))
-        painter.setBrush(QColor(C.ACTIVE_BAND))
+        theme = current_theme()
+        painter.setPen(QPen(QColor(theme.active_band_outline), 1.5, Qt.PenStyle.DashLine))
+        painter.setBrush(QColor(theme.active_band))
         radius = min(24.0, self._rect.width() / 4)
         painter.drawRoundedRect(self._rect, radius, radius)
 
@@ -215,13 +252,10 @@ class EdgeLayerItem(QGraphicsItem):
         self._groups: list[tuple[QPen, int, int]] = []
         self._labels: list[tuple[QPointF, str]] = []
         self._selected: int | None = None
-        self._selected_pen = QPen(QColor(C.SELECTION), 4.0)
         self.hovered: int | None = None
-        self._hover_pen = QPen(QColor(C.HOVER_GLOW), 12.0)
-        self._hover_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self.dimmed = False
         self.setZValue(C.Z_BIAS_EDGES if dashed else C.Z_EDGES)
-        self._label_font = _font(13)
+        self.set_text_scale(text_scale())
         self._antialias = self.lines.shape[0] <= C.ANTIALIAS_MAX_EDGES
 
     def _set_lines(self, sources: NDArray[np.float64], targets: NDArray[np.float64]) -> None:
@@ -239,6 +273,10 @@ class EdgeLayerItem(QGraphicsItem):
             maxs[0] - mins[0] + 2 * margin,
             maxs[1] - mins[1] + 2 * margin,
         )
+
+    def set_text_scale(self, scale: float) -> None:
+        self._label_font = _font(C.EDGE_LABEL_PIXEL_SIZE * scale)
+        self.update()
 
     def set_hovered(self, edge: int | None) -> None:
         if edge != self.hovered:
@@ -309,9 +347,12 @@ class EdgeLayerItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
         # Any clip makes Qt's raster engine cull lines faster (56 vs 146 ms at 100k).
         painter.setClipRect(self._bounds, Qt.ClipOperation.IntersectClip)
+        theme = current_theme()
         if self.hovered is not None:
             x1, y1, x2, y2 = self.lines[self.hovered]
-            painter.setPen(self._hover_pen)
+            hover_pen = QPen(QColor(theme.hover_glow), 12.0)
+            hover_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(hover_pen)
             painter.drawLine(QLineF(x1, y1, x2, y2))
         base = self._sorted.ctypes.data
         for pen, start, count in self._groups:
@@ -320,7 +361,7 @@ class EdgeLayerItem(QGraphicsItem):
             painter.drawLines(lines, count)
         if self._selected is not None:
             x1, y1, x2, y2 = self.lines[self._selected]
-            painter.setPen(self._selected_pen)
+            painter.setPen(QPen(QColor(theme.selection), 4.0))
             painter.drawLine(QLineF(x1, y1, x2, y2))
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if self._labels and lod > 0.35:
@@ -333,13 +374,19 @@ class EdgeLayerItem(QGraphicsItem):
         painter.setFont(self._label_font)
         metrics = QFontMetricsF(self._label_font)
         height = metrics.height() + 4
+        theme = current_theme()
+        outline, fill, ink = (
+            QPen(QColor(theme.neutral_edge), 1),
+            QColor(theme.label_background),
+            QColor(theme.ink),
+        )
         for point, text in self._labels:
             width = metrics.horizontalAdvance(text) + 10
             box = QRectF(point.x() - width / 2, point.y() - height / 2, width, height)
-            painter.setPen(QPen(QColor(C.NEUTRAL_EDGE), 1))
-            painter.setBrush(QColor(C.LABEL_BACKGROUND))
+            painter.setPen(outline)
+            painter.setBrush(fill)
             painter.drawRoundedRect(box, 4, 4)
-            painter.setPen(QColor(C.INK))
+            painter.setPen(ink)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def pick(self, point: QPointF, tolerance: float) -> tuple[int, float] | None:

@@ -30,6 +30,7 @@ from gui import constants as C
 from gui.diagram.items import BiasNodeItem, EdgeLayerItem, LayerBandItem, NeuronItem
 from gui.document import NetworkDocument, Selection
 from gui.formatting import format_number
+from gui.themes import Theme, appearance, current_theme, text_scale
 from gui.view_settings import EDGE_MODE_NAMES, NODE_VALUE_NAMES, ViewSettings
 
 
@@ -45,11 +46,15 @@ class ColourScale:
     empty_reason: str = ""  # why nothing is coloured yet (e.g. not computed)
 
 
-def _colours(name: str, light_to_dark: bool = False) -> tuple[QColor, ...]:
+def _colours(name: str, fade_into: QColor | None = None) -> tuple[QColor, ...]:
     cmap = pg.colormap.get(name)
     colours = tuple(cmap.mapToQColor(np.linspace(0.0, 1.0, C.COLOUR_BINS)))
-    if light_to_dark and colours[0].lightness() < colours[-1].lightness():
-        colours = colours[::-1]  # on white, small magnitudes should fade, large ones stand out
+    if fade_into is not None:
+        # Small magnitudes should fade into the background, large ones stand out.
+        if abs(colours[0].lightness() - fade_into.lightness()) > abs(
+            colours[-1].lightness() - fade_into.lightness()
+        ):
+            colours = colours[::-1]
     return colours
 
 
@@ -61,18 +66,28 @@ class TextItem(QGraphicsItem):
         lines: list[str],
         pixel_size: int,
         bold: bool = False,
-        colour: str = C.INK,
+        muted: bool = False,
         align_left: bool = False,
     ) -> None:
         super().__init__()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
         self.setZValue(C.Z_TITLES)
+        self._pixel_size = pixel_size
         self._font = QFont(C.FONT_FAMILY)
-        self._font.setPixelSize(pixel_size)
         self._font.setBold(bold)
-        self._colour = QColor(colour)
+        self.muted = muted  # the theme's muted ink instead of its ink
         self._align_left = align_left
+        self.lines: list[str] = []
+        self.set_text_scale(text_scale())
         self.set_lines(lines)
+
+    def set_text_scale(self, scale: float) -> None:
+        self._font.setPixelSize(max(1, round(self._pixel_size * scale)))
+        self.set_lines(self.lines)
+
+    def colour(self) -> QColor:
+        theme = current_theme()
+        return QColor(theme.muted_ink if self.muted else theme.ink)
 
     def set_lines(self, lines: list[str]) -> None:
         self.prepareGeometryChange()
@@ -92,7 +107,7 @@ class TextItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         painter.setFont(self._font)
-        painter.setPen(self._colour)
+        painter.setPen(self.colour())
         flags = Qt.AlignmentFlag.AlignLeft if self._align_left else Qt.AlignmentFlag.AlignHCenter
         for k, text in enumerate(self.lines):
             row = QRectF(
@@ -112,9 +127,7 @@ class DiagramScene(QGraphicsScene):
         super().__init__()
         self.document = document
         self.settings = settings
-        self.setBackgroundBrush(QColor(C.BACKGROUND))
-        self._diverging = _colours(C.DIVERGING_MAP)
-        self._sequential = _colours(C.SEQUENTIAL_MAP, light_to_dark=True)
+        self._use_theme(current_theme())
         self.edge_scale: ColourScale | None = None
         self.node_scale: ColourScale | None = None
         self._shape: tuple[tuple[int, ...], tuple[tuple[str, ...], ...]] | None = None
@@ -122,7 +135,27 @@ class DiagramScene(QGraphicsScene):
         document.position_changed.connect(self.restyle)
         document.selection_changed.connect(self.restyle)
         settings.changed.connect(self.restyle)
+        appearance().theme_changed.connect(self._on_theme_changed)
+        appearance().text_scale_changed.connect(self._on_text_scale_changed)
         self._on_network_changed()
+
+    # -- appearance ------------------------------------------------------------------
+
+    def _use_theme(self, theme: Theme) -> None:
+        background = QColor(theme.background)
+        self.setBackgroundBrush(background)
+        self._diverging = _colours(theme.diverging_map)
+        self._sequential = _colours(theme.sequential_map, fade_into=background)
+
+    def _on_theme_changed(self, theme: Theme) -> None:
+        self._use_theme(theme)
+        self.restyle()
+        self.update()  # items read the theme when they paint
+
+    def _on_text_scale_changed(self, scale: float) -> None:
+        for item in self.items():
+            if isinstance(item, (NeuronItem, BiasNodeItem, EdgeLayerItem, TextItem)):
+                item.set_text_scale(scale)
 
     # -- building --------------------------------------------------------------------
 
@@ -189,7 +222,7 @@ class DiagramScene(QGraphicsScene):
             band.setVisible(False)
             self.addItem(band)
             self.bands[l] = band
-            title = TextItem([self._layer_title(network, l)], 15, bold=True)
+            title = TextItem([self._layer_title(network, l)], C.LAYER_TITLE_PIXEL_SIZE, bold=True)
             title.setPos(x, top - C.NEURON_RADIUS - C.LAYER_TITLE_GAP + 18)
             self.addItem(title)
 
@@ -211,11 +244,11 @@ class DiagramScene(QGraphicsScene):
         self.target_texts: list[TextItem] = []
         shows_targets = sizes[out] <= C.FULL_SIZE_MAX_NEURONS
         for x, y in self.positions[out] if shows_targets else []:
-            text = TextItem([], 13, align_left=True, colour=C.MUTED_INK)
+            text = TextItem([], C.TARGET_TEXT_PIXEL_SIZE, align_left=True, muted=True)
             text.setPos(x + C.NEURON_RADIUS + 14, y)
             self.addItem(text)
             self.target_texts.append(text)
-        self.loss_text = TextItem([], 15, bold=True)
+        self.loss_text = TextItem([], C.LOSS_TEXT_PIXEL_SIZE, bold=True)
         self.loss_text.setPos(out * C.LAYER_SPACING, bias_y)
         self.addItem(self.loss_text)
         margin = 110.0
@@ -358,7 +391,8 @@ class DiagramScene(QGraphicsScene):
                     and selection.index == j
                 )
                 if layer_values is None:
-                    item.set_style(QColor(C.NODE_EMPTY_FILL), "", l == active_layer, selected)
+                    empty = QColor(current_theme().node_empty_fill)
+                    item.set_style(empty, "", l == active_layer, selected)
                     continue
                 value = float(layer_values[j])
                 fill = self._colour_for(value, magnitude)
@@ -367,7 +401,7 @@ class DiagramScene(QGraphicsScene):
 
     def _colour_for(self, value: float, magnitude: float) -> QColor:
         if not np.isfinite(value):
-            return QColor(C.SELECTION)
+            return QColor(current_theme().selection)
         if magnitude == 0:
             return self._diverging[C.COLOUR_BINS // 2]
         position = (value / magnitude + 1) / 2
@@ -424,7 +458,7 @@ class DiagramScene(QGraphicsScene):
         bias_pens = self._pens(colours, signed, dashed=True)
         # Thousands of edges overlap anyway: 1-px lines draw several times faster.
         dense_pens = self._pens(colours, signed, dashed=False, widest=C.EDGE_WIDTH_MIN)
-        neutral = QPen(QColor(C.NEUTRAL_EDGE), C.EDGE_WIDTH_MIN)
+        neutral = QPen(QColor(current_theme().neutral_edge), C.EDGE_WIDTH_MIN)
         neutral_dashed = QPen(neutral)
         neutral_dashed.setStyle(Qt.PenStyle.DashLine)
         digits = self.settings.digits

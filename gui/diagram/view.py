@@ -14,17 +14,21 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 from gui import constants as C
 from gui.diagram.scene import ColourScale, DiagramScene
 from gui.document import Selection
 from gui.editing import current_value, describe, set_value
 from gui.formatting import format_number
+from gui.themes import appearance, current_theme, scaled, text_scale
 from gui.widgets import NumberLineEdit
 
+# Legend sizes in pixels at text scale 1; presentation mode scales them with the text.
 LEGEND_WIDTH = 230.0
 LEGEND_BAR_HEIGHT = 12.0
+LEGEND_HEIGHT = 58.0
+LEGEND_ROOM = 84.0  # below the diagram, when fitting
 MIN_ZOOM = 0.02
 MAX_ZOOM = 40.0
 
@@ -45,6 +49,8 @@ class DiagramView(QGraphicsView):
         # schedule the repaint, and a second one doubled the cost of every frame.
         scene.sceneRectChanged.connect(self._on_scene_rect_changed)
         scene.edit_requested.connect(self.start_inline_edit)
+        appearance().theme_changed.connect(self._on_appearance_changed)
+        appearance().text_scale_changed.connect(self._on_appearance_changed)
         self.inline_editor: NumberLineEdit | None = None
 
     def start_inline_edit(self, selection: Selection, scene_point: QPointF) -> NumberLineEdit:
@@ -79,6 +85,11 @@ class DiagramView(QGraphicsView):
             editor.deleteLater()
             self.setFocus()
 
+    def _on_appearance_changed(self) -> None:
+        if self._auto_fit:
+            self.fit()  # the legends' room changes with the text scale
+        self.viewport().update()
+
     def _on_scene_rect_changed(self) -> None:
         self._auto_fit = True
         self.fit()
@@ -89,15 +100,55 @@ class DiagramView(QGraphicsView):
         if rect.isEmpty():
             return
         self.resetTransform()
-        legend_room = 84.0  # px below the diagram for the legends
+        legend_room = LEGEND_ROOM * text_scale()  # px below the diagram for the legends
         viewport = self.viewport().rect()
         usable_height = max(50.0, viewport.height() - legend_room)
-        scale = min(viewport.width() / rect.width(), usable_height / rect.height())
+        scale, content = self._fit_with_texts(rect, viewport.width(), usable_height)
         scale = max(MIN_ZOOM, min(MAX_ZOOM, scale))
+        # The view centres its scene rect when it is smaller than the viewport: make
+        # that rect the diagram, its texts and the legends' room.
+        self.setSceneRect(content.adjusted(0, 0, 0, legend_room / scale).united(rect))
         self.scale(scale, scale)
-        centre = rect.center() + QPointF(0, legend_room / 2 / scale)
-        self.centerOn(centre)
+        self.centerOn(self.sceneRect().center())
         self._auto_fit = True
+
+    def _fit_with_texts(self, rect: QRectF, width: float, height: float) -> tuple[float, QRectF]:
+        """The largest zoom at which ``rect`` and the texts that keep their screen size
+        (titles, targets: large when presenting) fit in ``width`` x ``height`` pixels,
+        and the scene rect they cover at that zoom."""
+        flag = QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+        # Per axis: (scene coordinate, pixels before it, pixels after it).
+        xs = [(rect.left(), 0.0, 0.0), (rect.right(), 0.0, 0.0)]
+        ys = [(rect.top(), 0.0, 0.0), (rect.bottom(), 0.0, 0.0)]
+        for item in self.diagram.items():
+            if item.flags() & flag and item.isVisible() and not item.boundingRect().isEmpty():
+                box, pos = item.boundingRect(), item.pos()
+                xs.append((pos.x(), box.left(), box.right()))
+                ys.append((pos.y(), box.top(), box.bottom()))
+
+        def span(anchors: list[tuple[float, float, float]], scale: float) -> tuple[float, float]:
+            return (
+                min(at * scale + before for at, before, _ in anchors),
+                max(at * scale + after for at, _, after in anchors),
+            )
+
+        def fits(scale: float) -> bool:
+            (left, right), (top, bottom) = span(xs, scale), span(ys, scale)
+            return right - left <= width and bottom - top <= height
+
+        plain = min(width / rect.width(), height / rect.height())
+        scale = plain
+        if not fits(scale):
+            # Texts wider than the room at any zoom: keep the diagram at half size at least.
+            low, high = plain / 2, plain
+            for _ in range(24):
+                middle = (low + high) / 2
+                low, high = (middle, high) if fits(middle) else (low, middle)
+            scale = low
+        (left, right), (top, bottom) = span(xs, scale), span(ys, scale)
+        return scale, QRectF(
+            left / scale, top / scale, (right - left) / scale, (bottom - top) / scale
+        )
 
     def zoom_by(self, factor: float) -> None:
         current = self.transform().m11()
@@ -136,46 +187,55 @@ class DiagramView(QGraphicsView):
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         viewport = self.viewport().rect()
-        y = viewport.height() - 62.0
+        grow = text_scale()
+        width = self._legend_width()
+        y = viewport.height() - (LEGEND_HEIGHT + 4) * grow
         if self.diagram.node_scale is not None:
             self._draw_legend(painter, self.diagram.node_scale, QPointF(18, y))
         if self.diagram.edge_scale is not None:
-            x = max(18 + LEGEND_WIDTH + 40, viewport.width() - LEGEND_WIDTH - 18)
+            x = max(18 + width + 40, viewport.width() - width - 18)
             self._draw_legend(painter, self.diagram.edge_scale, QPointF(x, y))
         painter.restore()
 
+    def _legend_width(self) -> float:
+        """The scaled width, narrower when two legends would not fit side by side."""
+        room = (self.viewport().width() - 2 * 18 - 40) / 2 - 20
+        return max(80.0, min(LEGEND_WIDTH * text_scale(), room))
+
     def _draw_legend(self, painter: QPainter, scale: ColourScale, origin: QPointF) -> None:
+        theme, grow = current_theme(), text_scale()
+        width = self._legend_width()
         title_font = QFont(C.FONT_FAMILY)
-        title_font.setPixelSize(13)
+        title_font.setPixelSize(scaled(C.LEGEND_TITLE_PIXEL_SIZE))
         title_font.setBold(True)
         small = QFont(C.FONT_FAMILY)
-        small.setPixelSize(12)
-        box = QRectF(origin.x() - 10, origin.y() - 8, LEGEND_WIDTH + 20, 58)
-        painter.setPen(QPen(QColor(C.NEUTRAL_EDGE), 1))
-        painter.setBrush(QColor(255, 255, 255, 235))
+        small.setPixelSize(scaled(C.LEGEND_TEXT_PIXEL_SIZE))
+        box = QRectF(origin.x() - 10, origin.y() - 8 * grow, width + 20, LEGEND_HEIGHT * grow)
+        painter.setPen(QPen(QColor(theme.neutral_edge), 1))
+        painter.setBrush(QColor(theme.legend_background))
         painter.drawRoundedRect(box, 6, 6)
         painter.setFont(title_font)
-        painter.setPen(QColor(C.INK))
+        painter.setPen(QColor(theme.ink))
         painter.drawText(
-            QRectF(origin.x(), origin.y() - 4, LEGEND_WIDTH, 18),
+            QRectF(origin.x(), origin.y() - 4 * grow, width, 18 * grow),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             scale.title,
         )
-        bar = QRectF(origin.x(), origin.y() + 18, LEGEND_WIDTH, LEGEND_BAR_HEIGHT)
+        bar = QRectF(origin.x(), origin.y() + 18 * grow, width, LEGEND_BAR_HEIGHT * grow)
         painter.setFont(small)
         if scale.empty_reason or scale.high == scale.low == 0:
-            painter.setPen(QColor(C.MUTED_INK))
+            painter.setPen(QColor(theme.muted_ink))
             reason = scale.empty_reason or "all zero"
-            painter.drawText(bar.adjusted(0, -2, 0, 16), Qt.AlignmentFlag.AlignLeft, reason)
+            painter.drawText(bar.adjusted(0, -2, 0, 16 * grow), Qt.AlignmentFlag.AlignLeft, reason)
             return
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
         count = len(scale.colours)
         for k, colour in enumerate(scale.colours):
             gradient.setColorAt(k / (count - 1), colour)
-        painter.setPen(QPen(QColor(C.NEUTRAL_EDGE), 1))
+        painter.setPen(QPen(QColor(theme.neutral_edge), 1))
         painter.setBrush(gradient)
         painter.drawRect(bar)
-        painter.setPen(QColor(C.MUTED_INK))
+        painter.setPen(QColor(theme.muted_ink))
         metrics = QFontMetricsF(small)
         labels_y = bar.bottom() + 2
         low, high = format_number(scale.low, 3), format_number(scale.high, 3)

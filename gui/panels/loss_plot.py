@@ -8,15 +8,23 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui import constants as C
 from gui.document import NetworkDocument
 from gui.formatting import format_number
+from gui.themes import Theme, appearance, current_theme
+
 
 # Width 1: a wider antialiased curve is stroked as one path whose cost grows with the
 # run (209 ms a frame at 30k iterations against 8 ms).
-BATCH_PEN = pg.mkPen("#1f5fa8", width=1)
-DATASET_PEN = pg.mkPen("#d2691e", width=1, style=Qt.PenStyle.DashLine)
-EDIT_PEN = pg.mkPen("#9aa0a6", width=1, style=Qt.PenStyle.DotLine)
+def batch_pen(theme: Theme) -> QPen:
+    return pg.mkPen(theme.loss_curve, width=1)
+
+
+def dataset_pen(theme: Theme) -> QPen:
+    return pg.mkPen(theme.dataset_curve, width=1, style=Qt.PenStyle.DashLine)
+
+
+def edit_pen(theme: Theme) -> QPen:
+    return pg.mkPen(theme.edit_mark, width=1, style=Qt.PenStyle.DotLine)
 
 
 class OpaqueGridAxis(pg.AxisItem):
@@ -28,7 +36,7 @@ class OpaqueGridAxis(pg.AxisItem):
         if specs is None:
             return None
         axis_spec, tick_specs, text_specs = specs
-        background = pg.mkColor(C.BACKGROUND)
+        background = pg.mkColor(current_theme().background)
         opaque = []
         for pen, start, end in tick_specs:
             colour = pen.color()
@@ -49,7 +57,8 @@ class LossPlotPanel(QWidget):
     def __init__(self, document: NetworkDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        pg.setConfigOptions(antialias=True, background=C.BACKGROUND, foreground=C.INK)
+        theme = current_theme()
+        pg.setConfigOptions(antialias=True, background=theme.background, foreground=theme.ink)
         self.plot = pg.PlotWidget(
             axisItems={"left": OpaqueGridAxis("left"), "bottom": OpaqueGridAxis("bottom")}
         )
@@ -59,15 +68,17 @@ class LossPlotPanel(QWidget):
         item.setLabel("bottom", "iteration")
         item.setLabel("left", "loss")
         item.getAxis("left").enableAutoSIPrefix(False)
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).setZValue(-1000)  # the grid goes under the curve and marker
         item.setLimits(yMin=0.0)
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         self.legend = item.addLegend(offset=(-10, 10))
-        self.batch_curve = item.plot([], [], pen=BATCH_PEN, name="loss")
-        self.dataset_curve = item.plot([], [], pen=DATASET_PEN, name="whole data set")
-        self.marker = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(C.SELECTION), pen=None)
+        self.batch_curve = item.plot([], [], pen=batch_pen(theme), name="loss")
+        self.dataset_curve = item.plot([], [], pen=dataset_pen(theme), name="whole data set")
+        self.marker = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(theme.selection), pen=None)
         item.addItem(self.marker)
-        self.current_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(C.SELECTION, width=1))
+        self.current_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.selection, width=1))
         item.addItem(self.current_line)
         self._edit_lines: list[pg.InfiniteLine] = []
         self._drawn: tuple[object, ...] | None = None
@@ -75,7 +86,7 @@ class LossPlotPanel(QWidget):
         self.log_y = QCheckBox("log scale")
         self.log_y.toggled.connect(self._on_log_toggled)
         self.readout = QLabel("")
-        self.readout.setStyleSheet(f"color: {C.MUTED_INK};")
+        self.readout.setStyleSheet(f"color: {theme.muted_ink};")
         header = QHBoxLayout()
         title = QLabel("<b>Loss per iteration</b>")
         header.addWidget(title)
@@ -92,7 +103,25 @@ class LossPlotPanel(QWidget):
         )
         document.losses_changed.connect(self._on_losses_changed)
         document.position_changed.connect(self._on_position_changed)
+        appearance().theme_changed.connect(self._on_theme_changed)
         self._on_losses_changed()
+
+    def _on_theme_changed(self, theme: Theme) -> None:
+        self.plot.setBackground(theme.background)
+        item = self.plot.getPlotItem()
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.setPen(theme.ink)  # the axis line, ticks, grid (mixed opaque) and its label
+            axis.setTextPen(theme.ink)
+        self.batch_curve.setPen(batch_pen(theme))
+        self.dataset_curve.setPen(dataset_pen(theme))
+        self.marker.setBrush(pg.mkBrush(theme.selection))
+        self.current_line.setPen(pg.mkPen(theme.selection, width=1))
+        self.legend.setLabelTextColor(theme.ink)
+        for _, label in self.legend.items:
+            label.setText(label.text)  # a legend label re-renders only on setText
+        self.readout.setStyleSheet(f"color: {theme.muted_ink};")
+        self._draw_edit_marks()
 
     def _on_log_toggled(self, checked: bool) -> None:
         self._drawn = None
@@ -158,9 +187,9 @@ class LossPlotPanel(QWidget):
             line = pg.InfiniteLine(
                 pos=iteration + 0.5,
                 angle=90,
-                pen=EDIT_PEN,
+                pen=edit_pen(current_theme()),
                 label="edited",
-                labelOpts={"position": 0.9, "color": C.MUTED_INK},
+                labelOpts={"position": 0.9, "color": current_theme().muted_ink},
             )
             item.addItem(line)
             self._edit_lines.append(line)

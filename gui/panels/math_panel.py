@@ -25,6 +25,7 @@ from engine.explain import NEURON, VECTOR, ElementRef, Section, explain_step
 from engine.explain_format import render
 from gui import constants as C
 from gui.document import NetworkDocument, Selection
+from gui.themes import Theme
 from gui.view_settings import ViewSettings
 
 NOTATION_NAMES = {
@@ -34,15 +35,24 @@ NOTATION_NAMES = {
 # Without a selection the whole step is derived; beyond this many edges that is
 # thousands of equations, so the panel asks for a selection instead.
 MAX_EDGES_WITHOUT_SELECTION = 64
+# Layout only: the colours and type sizes follow the theme and the text scale, so they
+# live in the panel's default style sheet (theme_style_sheet) and its font.
 STYLE = (
     "<style>"
-    f"body {{ color: {C.INK}; font-size: 14px; }}"
-    "a { text-decoration: none; color: inherit; }"
-    f"h3 {{ margin: 10px 0 4px 0; font-size: 15px; color: {C.INK}; }}"
-    f"p.note {{ color: {C.MUTED_INK}; }}"
+    "a { text-decoration: none; }"
+    "h3 { margin: 10px 0 4px 0; }"
     "td { padding: 1px 4px; }"
     "</style>"
 )
+
+
+def theme_style_sheet(theme: Theme, scale: float = 1.0) -> str:
+    """For QTextDocument.setDefaultStyleSheet: a <style> in the text would override it."""
+    return (
+        f"h3 {{ font-size: {round(C.MATH_HEADING_PIXEL_SIZE * scale)}px; color: {theme.ink}; }}"
+        f"a {{ color: {theme.ink}; }}"  # terms are links (hover highlights), not blue
+        f"p.note {{ color: {theme.muted_ink}; }}"
+    )
 
 
 def element_ref(selection: Selection | None) -> ElementRef | None:

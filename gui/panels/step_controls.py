@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui import constants as C
 from gui.document import NetworkDocument
+from gui.themes import Theme, appearance, current_theme, text_scale
 
 
 class StepCaption(QWidget):
@@ -15,18 +16,16 @@ class StepCaption(QWidget):
         super().__init__(parent)
         self.document = document
         self.label = QLabel()
-        font = QFont(C.FONT_FAMILY)
-        font.setPointSize(C.CAPTION_POINT_SIZE)
-        self.label.setFont(font)
-        self.label.setStyleSheet(f"color: {C.INK};")
+        self.label.setWordWrap(True)  # long captions in large type wrap instead of widening
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(
-            "background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
-            "border-radius: 4px; padding: 6px 10px;"
-        )
         self.banner.hide()
+        self._banner_font = QFont(self.banner.font())
+        self._on_theme_changed(current_theme())
+        self._on_text_scale_changed(text_scale())
+        appearance().theme_changed.connect(self._on_theme_changed)
+        appearance().text_scale_changed.connect(self._on_text_scale_changed)
         row = QHBoxLayout()
         row.addWidget(self.label, 1)
         layout = QVBoxLayout(self)
@@ -37,6 +36,21 @@ class StepCaption(QWidget):
         document.network_changed.connect(self.refresh)
         document.message_posted.connect(self.show_message)
         self.refresh()
+
+    def _on_theme_changed(self, theme: Theme) -> None:
+        self.label.setStyleSheet(f"color: {theme.ink};")
+        self.banner.setStyleSheet(
+            f"background: {theme.banner_background}; color: {theme.banner_ink};"
+            f"border: 1px solid {theme.banner_border}; border-radius: 4px; padding: 6px 10px;"
+        )
+
+    def _on_text_scale_changed(self, scale: float) -> None:
+        font = QFont(C.FONT_FAMILY)
+        font.setPointSizeF(C.CAPTION_POINT_SIZE * scale)
+        self.label.setFont(font)
+        banner_font = QFont(self._banner_font)
+        banner_font.setPointSizeF(self._banner_font.pointSizeF() * scale)
+        self.banner.setFont(banner_font)
 
     def refresh(self) -> None:
         self.label.setText(self.document.caption())
