@@ -56,6 +56,7 @@ from engine import edits
 from gui import constants as C
 from gui.document import NetworkDocument
 from gui.formatting import format_number
+from gui.themes import current_theme
 from gui.widgets import parse_number
 
 # Colours of this panel (the batch highlight is the diagram's active-layer band).
@@ -65,7 +66,13 @@ ERROR_STYLE = (
     "QLabel { color: #8a1c1c; background: #fdecea; border: 1px solid #f5c2c0;"
     " border-radius: 4px; padding: 3px 8px; }"
 )
-INFO_STYLE = f"QLabel {{ color: {C.MUTED_INK}; padding: 3px 8px; }}"
+
+
+def info_style() -> str:
+    """Secondary text in the current theme's colour."""
+    return f"QLabel {{ color: {current_theme().muted_ink}; padding: 3px 8px; }}"
+
+
 WIDEST_COMMON_VALUE = "-0.123456789"  # columns stay at least this wide (9 digits, as shown)
 EDIT_DIGITS = 17  # the editor shows the value in full, so an edit starts from the exact number
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -306,7 +313,7 @@ class _TargetSeparatorDelegate(QStyledItemDelegate):
         super().paint(painter, option, index)
         if index.column() == self._model.input_count:
             painter.save()
-            painter.setPen(QPen(QColor(C.MUTED_INK), 1))
+            painter.setPen(QPen(QColor(current_theme().muted_ink), 1))
             rect = option.rect  # type: ignore[attr-defined]
             painter.drawLine(rect.topLeft(), rect.bottomLeft())
             painter.restore()
@@ -447,7 +454,7 @@ class DataTablePanel(QWidget):
         self.view.horizontalHeader().setMinimumSectionSize(self._column_width // 2)
 
         self.batch_label = QLabel()
-        self.batch_label.setStyleSheet(INFO_STYLE)
+        self.batch_label.setStyleSheet(info_style())
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -540,7 +547,7 @@ class DataTablePanel(QWidget):
 
     def _show_info(self, text: str) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(INFO_STYLE)
+        self.message.setStyleSheet(info_style())
         self.message_is_error = False
         self.message.show()
 

@@ -7,14 +7,19 @@ import html
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from engine.steps import describe_step, iteration_steps
-from gui import constants as C
 from gui.document import NetworkDocument
 from gui.editing import current_value, describe, editable, set_value
 from gui.formatting import format_number
+from gui.themes import appearance, current_theme
 from gui.view_settings import ViewSettings
 from gui.widgets import NumberLineEdit
 
 NOT_YET = "—"
+
+
+def muted() -> str:
+    """Secondary text colour of the current theme."""
+    return current_theme().muted_ink
 
 
 class InspectorPanel(QWidget):
@@ -44,6 +49,7 @@ class InspectorPanel(QWidget):
         document.position_changed.connect(self.refresh)
         document.network_changed.connect(self.refresh)
         settings.changed.connect(self.refresh)
+        appearance().theme_changed.connect(self.refresh)
         self.refresh()
 
     def text(self) -> str:
@@ -81,7 +87,7 @@ class InspectorPanel(QWidget):
         selection = self.document.selection
         if selection is None:
             self.browser.setHtml(
-                f"<p style='color:{C.MUTED_INK}'>Click a neuron, an edge or a bias (+1) "
+                f"<p style='color:{muted()}'>Click a neuron, an edge or a bias (+1) "
                 "on the diagram to see every number about it at this step.</p>"
             )
             return
@@ -96,7 +102,7 @@ class InspectorPanel(QWidget):
             body = self._bias_node(selection.layer)
         style = (
             f"<style>td{{padding:2px 10px 2px 0}} th{{text-align:left;padding-right:10px;"
-            f"color:{C.MUTED_INK};font-weight:normal}} h3{{margin:2px 0 6px 0}}</style>"
+            f"color:{muted()};font-weight:normal}} h3{{margin:2px 0 6px 0}}</style>"
         )
         self.browser.setHtml(style + body)
 
@@ -185,7 +191,7 @@ class InspectorPanel(QWidget):
             extra = f"<p>bias b = {self._n(bias)}</p>"
         if samples > 1:
             rows_text = f"<p>Batch rows {', '.join(str(r + 1) for r in trace.rows)}</p>" + rows_text
-        return f"<h3>Neuron {label}</h3><p style='color:{C.MUTED_INK}'>{role}</p>{rows_text}{extra}"
+        return f"<h3>Neuron {label}</h3><p style='color:{muted()}'>{role}</p>{rows_text}{extra}"
 
     def _parameter(self, l: int, j: int, i: int | None) -> str:
         document = self.document
@@ -218,7 +224,7 @@ class InspectorPanel(QWidget):
         else:
             rows.append(("Δ (update)", [self._when("update")]))
         rate = network.optimizer.learning_rate
-        note = f"<p style='color:{C.MUTED_INK}'>{where} · learning rate η = {self._n(rate)}</p>"
+        note = f"<p style='color:{muted()}'>{where} · learning rate η = {self._n(rate)}</p>"
         return f"<h3>{html.escape(name)}</h3>{note}{self._table(rows, 1)}"
 
     def _bias_node(self, l: int) -> str:
@@ -246,6 +252,6 @@ class InspectorPanel(QWidget):
             + "</table>"
         )
         return (
-            f"<h3>Bias unit +1 of layer {l}</h3><p style='color:{C.MUTED_INK}'>"
+            f"<h3>Bias unit +1 of layer {l}</h3><p style='color:{muted()}'>"
             f"Each dashed edge carries one bias into a neuron.</p>{table}"
         )

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from engine import edits
 from engine.network import Network
-from gui import constants as C
 from gui.document import NetworkDocument
 from gui.formatting import format_number
+from gui.themes import current_theme
 from gui.widgets import NumberLineEdit
 
 # Activations as the panel names them (engine name -> shown name).
@@ -70,7 +70,11 @@ MESSAGE_STYLE = (
     "QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
     " border-radius: 4px; padding: 6px 8px; }"
 )
-HINT_STYLE = f"color: {C.MUTED_INK};"
+
+
+def hint_style() -> str:
+    """Secondary text in the current theme's colour."""
+    return f"color: {current_theme().muted_ink};"
 
 
 class _SpinBox(QSpinBox):
@@ -241,7 +245,7 @@ class NetworkPanel(QWidget):
         self.layers_grid.setColumnStretch(2, 1)
         for column, text in enumerate(("", "Neurons", "Activation")):
             header = QLabel(text)
-            header.setStyleSheet(HINT_STYLE)
+            header.setStyleSheet(hint_style())
             self.layers_grid.addWidget(header, 0, column)
         self.add_layer_button = QPushButton("Add hidden layer")
         self.add_layer_button.setToolTip(
@@ -267,7 +271,7 @@ class NetworkPanel(QWidget):
         self.loss_scale_edit.value_committed.connect(self._on_loss_scale_committed)
         self._report_invalid(self.loss_scale_edit, "Loss scale")
         self.loss_scale_suffix = QLabel("· (y − t)²")
-        self.loss_scale_suffix.setStyleSheet(HINT_STYLE)
+        self.loss_scale_suffix.setStyleSheet(hint_style())
         form.addRow("Scale", _row(self.loss_scale_edit, self.loss_scale_suffix))
         self.loss_outputs_box = _ComboBox()
         self.loss_batch_box = _ComboBox()
@@ -282,7 +286,7 @@ class NetworkPanel(QWidget):
         form.addRow("Over the batch", self.loss_batch_box)
         self.loss_formula_label = QLabel()
         self.loss_formula_label.setWordWrap(True)
-        self.loss_formula_label.setStyleSheet(HINT_STYLE)
+        self.loss_formula_label.setStyleSheet(hint_style())
         form.addRow(self.loss_formula_label)
         return box
 
@@ -306,7 +310,7 @@ class NetworkPanel(QWidget):
         self.batch_size_box.valueChanged.connect(self._on_batch_size_changed)
         self.batch_size_box.editingFinished.connect(self._end_merge_session)
         self.rows_label = QLabel()
-        self.rows_label.setStyleSheet(HINT_STYLE)
+        self.rows_label.setStyleSheet(hint_style())
         form.addRow("Batch size", _row(self.batch_size_box, self.rows_label))
         return box
 
