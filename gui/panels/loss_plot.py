@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -25,6 +27,9 @@ def dataset_pen(theme: Theme) -> QPen:
 
 def edit_pen(theme: Theme) -> QPen:
     return pg.mkPen(theme.edit_mark, width=1, style=Qt.PenStyle.DotLine)
+
+
+PLAYING_REDRAW_S = 0.1  # ten redraws a second keep the curve live
 
 
 class OpaqueGridAxis(pg.AxisItem):
@@ -82,6 +87,10 @@ class LossPlotPanel(QWidget):
         item.addItem(self.current_line)
         self._edit_lines: list[pg.InfiniteLine] = []
         self._drawn: tuple[object, ...] | None = None
+        self._last_draw = 0.0
+        self._deferred = QTimer(self)
+        self._deferred.setSingleShot(True)
+        self._deferred.timeout.connect(self._redraw)
 
         self.log_y = QCheckBox("log scale")
         self.log_y.toggled.connect(self._on_log_toggled)
@@ -102,6 +111,7 @@ class LossPlotPanel(QWidget):
             self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
         )
         document.losses_changed.connect(self._on_losses_changed)
+        document.play_state_changed.connect(self._on_play_state_changed)
         document.position_changed.connect(self._on_position_changed)
         appearance().theme_changed.connect(self._on_theme_changed)
         self._on_losses_changed()
@@ -144,6 +154,23 @@ class LossPlotPanel(QWidget):
         return document.losses[: max(count, 0)]
 
     def _on_losses_changed(self) -> None:
+        # While playing, the curve is redrawn at most every PLAYING_REDRAW_S: drawing a
+        # long curve costs more as the run grows, and the diagram needs the frames.
+        if self.document.player.playing:
+            wait = PLAYING_REDRAW_S - (time.perf_counter() - self._last_draw)
+            if wait > 0:
+                if not self._deferred.isActive():
+                    self._deferred.start(int(wait * 1000) + 1)
+                return
+        self._redraw()
+
+    def _on_play_state_changed(self, playing: bool) -> None:
+        if not playing:  # paused: show the whole curve now
+            self._deferred.stop()
+            self._redraw()
+
+    def _redraw(self) -> None:
+        self._last_draw = time.perf_counter()
         document = self.document
         # A play tick emits several signals; redraw the curve once per real change.
         key = (
