@@ -120,6 +120,18 @@ P_POW = 4.0
 P_ATOM = 5.0
 
 
+def _superscript(symbol: Symbol) -> str:
+    """What goes up: [layer], (sample) and + for an updated value, e.g. W[2](1)+."""
+    sup = ""
+    if symbol.layer is not None:
+        sup += f"[{symbol.layer}]"
+    if symbol.sample is not None:
+        sup += f"({symbol.sample})"
+    if symbol.updated:
+        sup += "+"
+    return sup
+
+
 @dataclass(frozen=True)
 class _Out:
     text: str
@@ -327,13 +339,7 @@ class _LatexStyle(_Style):
 
     def symbol(self, symbol: Symbol) -> str:
         text = self._name(symbol.name)
-        sup = ""
-        if symbol.layer is not None:
-            sup += f"[{symbol.layer}]"
-        if symbol.sample is not None:
-            sup += f"({symbol.sample})"
-        if symbol.updated:
-            sup += "+"
+        sup = _superscript(symbol)
         if sup:
             text += f"^{{{sup}}}"
         if symbol.sub:
@@ -390,13 +396,7 @@ class _HtmlStyle(_Style):
     def symbol(self, symbol: Symbol) -> str:
         name = html.escape(symbol.name)
         text = name if len(symbol.name) == 1 and not symbol.name.isascii() else f"<i>{name}</i>"
-        sup = ""
-        if symbol.layer is not None:
-            sup += f"[{symbol.layer}]"
-        if symbol.sample is not None:
-            sup += f"({symbol.sample})"
-        if symbol.updated:
-            sup += "+"
+        sup = _superscript(symbol)
         if sup:
             text += f"<sup>{sup}</sup>"
         if symbol.sub:

@@ -18,7 +18,23 @@ EDIT_ID = 1
 LAYOUT_ID = 2
 
 
-class EditNetworkCommand(QUndoCommand):
+class _DocumentCommand(QUndoCommand):
+    """A command on a document it holds weakly: the stack (owned by the document) owns
+    the command, and a strong reference back would make a cycle that Python's
+    collector tears down in an order Qt cannot survive (a crash in QUndoStack::clear)."""
+
+    def __init__(self, document: NetworkDocument, text: str) -> None:
+        super().__init__(text)
+        self._document_ref = weakref.ref(document)
+
+    @property
+    def _document(self) -> NetworkDocument:
+        document = self._document_ref()
+        assert document is not None, "a command outlived its document"
+        return document
+
+
+class EditNetworkCommand(_DocumentCommand):
     """Any edit of the network's values or shape ("Change w5 to 0.42").
 
     Commands pushed with the same ``merge_key`` one after another (a slider being
@@ -28,21 +44,11 @@ class EditNetworkCommand(QUndoCommand):
     def __init__(
         self, document: NetworkDocument, network: Network, text: str, merge_key: object = None
     ) -> None:
-        super().__init__(text)
-        # Weak: the stack (owned by the document) owns the command; a strong reference
-        # back would make a cycle that Python's collector tears down in an order Qt
-        # cannot survive (a crash at exit in QUndoStack::clear).
-        self._document_ref = weakref.ref(document)
+        super().__init__(document, text)
         self._network = network
         self.merge_key = merge_key
         self._before: DocumentState | None = None
         self._after: DocumentState | None = None
-
-    @property
-    def _document(self) -> NetworkDocument:
-        document = self._document_ref()
-        assert document is not None, "a command outlived its document"
-        return document
 
     def redo(self) -> None:
         if self._after is not None:
@@ -68,23 +74,16 @@ class EditNetworkCommand(QUndoCommand):
         return True
 
 
-class LayoutCommand(QUndoCommand):
+class LayoutCommand(_DocumentCommand):
     """Neurons moved or auto-laid out: the diagram changes, the training history stays."""
 
     def __init__(
         self, document: NetworkDocument, layout: dict[str, Any], text: str, merge_key: object = None
     ) -> None:
-        super().__init__(text)
-        self._document_ref = weakref.ref(document)
+        super().__init__(document, text)
         self._layout = layout
         self._old_layout = dict(document.initial_network.layout)
         self.merge_key = merge_key
-
-    @property
-    def _document(self) -> NetworkDocument:
-        document = self._document_ref()
-        assert document is not None, "a command outlived its document"
-        return document
 
     def redo(self) -> None:
         self._document.apply_layout(self._layout)
