@@ -222,7 +222,7 @@ class DiagramScene(QGraphicsScene):
             band.setVisible(False)
             self.addItem(band)
             self.bands[l] = band
-            title = TextItem([self._layer_title(network, l)], C.LAYER_TITLE_PIXEL_SIZE, bold=True)
+            title = TextItem(self._layer_title(network, l), C.LAYER_TITLE_PIXEL_SIZE, bold=True)
             title.setPos(x, top - C.NEURON_RADIUS - C.LAYER_TITLE_GAP + 18)
             self.addItem(title)
 
@@ -310,14 +310,14 @@ class DiagramScene(QGraphicsScene):
         self.restyle()
 
     @staticmethod
-    def _layer_title(network: Network, l: int) -> str:
+    def _layer_title(network: Network, l: int) -> list[str]:
+        """'Hidden · sigmoid'; on two lines when many columns leave each little room."""
         L = network.weight_layer_count
         if l == 0:
-            return "Input"
-        activation = network.layers[l].activation
-        if l == L:
-            return f"Output · {activation}"
-        return f"Hidden · {activation}" if L == 2 else f"Hidden {l} · {activation}"
+            return ["Input"]
+        activation = str(network.layers[l].activation)
+        name = "Output" if l == L else "Hidden" if L == 2 else f"Hidden {l}"
+        return [name, activation] if L > 3 else [f"{name} · {activation}"]
 
     # -- styling ---------------------------------------------------------------------
 
