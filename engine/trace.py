@@ -8,6 +8,7 @@ input layer has no such value (z, delta, gradients).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,16 +57,23 @@ class IterationTrace:
 
 def forward(network: Network, inputs: Array) -> tuple[list[Array | None], list[Array]]:
     """z and a of every layer for a batch of inputs."""
+    names = [str(layer.activation) for layer in network.layers[1:]]
+    return forward_arrays(names, network.weights, network.biases, inputs)
+
+
+def forward_arrays(
+    activations: Sequence[str], weights: Sequence[Array], biases: Sequence[Array], inputs: Array
+) -> tuple[list[Array | None], list[Array]]:
+    """The forward pass on plain arrays (the Trainer keeps its parameters in views)."""
     zs: list[Array | None] = [None]
-    activations: list[Array] = [inputs]
+    outputs: list[Array] = [inputs]
     a = inputs
-    for w, b, layer in zip(network.weights, network.biases, network.layers[1:], strict=True):
+    for w, b, name in zip(weights, biases, activations, strict=True):
         z = a @ w.T + b
-        assert layer.activation is not None
-        a = ACTIVATIONS[layer.activation].forward(z)
+        a = ACTIVATIONS[name].forward(z)
         zs.append(z)
-        activations.append(a)
-    return zs, activations
+        outputs.append(a)
+    return zs, outputs
 
 
 def dataset_loss(network: Network) -> float:

@@ -19,6 +19,7 @@ import numpy as np
 from engine import losses
 from engine.activations import ACTIVATIONS, LEAKY_SLOPE
 from engine.network import Array, Network, batch_rows
+from engine.trace import forward_arrays
 
 # Precomputing every batch of one cycle of the data is worth it up to this size.
 _MAX_PRECOMPUTED_BATCH_VALUES = 1_000_000
@@ -286,8 +287,7 @@ class Trainer:
         return loss
 
     def _dataset_loss(self) -> float:
-        a = self._inputs_full
-        for l in range(1, self._L + 1):
-            z = a @ self._weights_t[l - 1] + self._biases[l - 1]
-            a = ACTIVATIONS[self._activations[l]].forward(z)
-        return losses.loss_value(self._loss_spec, a, self._targets_full)
+        _, outputs = forward_arrays(
+            self._activations[1:], self._weights, self._biases, self._inputs_full
+        )
+        return losses.loss_value(self._loss_spec, outputs[-1], self._targets_full)

@@ -23,7 +23,7 @@ from PySide6.QtGui import QUndoStack
 
 from engine.edits import EditError
 from engine.network import Array, Network
-from engine.steps import BACKWARD, FORWARD, LOSS, UPDATE, Step, describe_step
+from engine.steps import BACKWARD, FORWARD, LOSS, UPDATE, Step, describe_step, iteration_steps
 from engine.trace import IterationTrace, dataset_loss, trace_iteration
 from engine.training import Trainer
 
@@ -173,10 +173,13 @@ class NetworkDocument(QObject):
             text += " — diverged: some values are no longer finite"
         return text
 
+    @property
+    def _steps_per_iteration(self) -> int:
+        return len(iteration_steps(self._initial.weight_layer_count))
+
     def global_step_number(self) -> int:
         """The step counted from the first, as export numbers its files (0 = start)."""
-        per_iteration = 2 * self._initial.weight_layer_count + 2
-        return self._position.iteration * per_iteration + self._position.step + 1
+        return self._position.iteration * self._steps_per_iteration + self._position.step + 1
 
     def go_to(self, position: Position) -> None:
         if position == self._position:
@@ -187,7 +190,7 @@ class NetworkDocument(QObject):
 
     def go_to_global_step(self, number: int) -> None:
         """Go to step ``number`` as numbered by export (0: the very start)."""
-        per_iteration = 2 * self._initial.weight_layer_count + 2
+        per_iteration = self._steps_per_iteration
         if number <= 0:
             self.go_to(Position(self._first_iteration, START))
             return

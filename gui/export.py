@@ -532,19 +532,13 @@ def _private_copy(document: NetworkDocument) -> NetworkDocument:
     return copy
 
 
-def _private_settings(settings: ViewSettings) -> ViewSettings:
-    copy = ViewSettings()
-    copy._values = dict(settings._values)  # every setting, including any added later
-    return copy
-
-
 def _build_slide(
     document: NetworkDocument, settings: ViewSettings, options: SlideOptions | None
 ) -> SlideWidget:
     copy = _private_copy(document)
     if options is not None and options.with_math:
         copy.select(options.selection)  # the diagram highlights what is derived
-    return SlideWidget(copy, _private_settings(settings), options)
+    return SlideWidget(copy, settings.copy(), options)
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:

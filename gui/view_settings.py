@@ -32,6 +32,12 @@ class ViewSettings(QObject):
             "sample": 0,
         }
 
+    def copy(self) -> ViewSettings:
+        """Independent settings with the same values (exports draw with their own)."""
+        twin = ViewSettings()
+        twin._values = dict(self._values)
+        return twin
+
     def _set(self, key: str, value: object) -> None:
         if self._values[key] != value:
             self._values[key] = value

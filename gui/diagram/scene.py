@@ -383,6 +383,8 @@ class DiagramScene(QGraphicsScene):
         show_text = self.settings.show_node_values
         for l, items in enumerate(self.neurons):
             layer_values = values[l]
+            if layer_values is not None:
+                bins = self._bins(layer_values, True, False, 0.0, magnitude)
             for j, item in enumerate(items):
                 selected = (
                     selection is not None
@@ -395,17 +397,13 @@ class DiagramScene(QGraphicsScene):
                     item.set_style(empty, "", l == active_layer, selected)
                     continue
                 value = float(layer_values[j])
-                fill = self._colour_for(value, magnitude)
+                fill = (
+                    self._diverging[bins[j]]
+                    if np.isfinite(value)
+                    else QColor(current_theme().selection)
+                )
                 text = format_number(value, digits) if show_text else ""
                 item.set_style(fill, text, l == active_layer, selected)
-
-    def _colour_for(self, value: float, magnitude: float) -> QColor:
-        if not np.isfinite(value):
-            return QColor(current_theme().selection)
-        if magnitude == 0:
-            return self._diverging[C.COLOUR_BINS // 2]
-        position = (value / magnitude + 1) / 2
-        return self._diverging[int(round(position * (C.COLOUR_BINS - 1)))]
 
     def _edge_values(
         self, network: Network
