@@ -16,8 +16,8 @@ import numpy as np
 
 from engine import fileformat
 from engine.activations import ACTIVATION_NAMES
-from engine.losses import LOSS_KINDS, REDUCTIONS, LossSpec
-from engine.network import Array, Layer, Network, OptimizerSpec
+from engine.losses import LOSS_KINDS, REDUCTIONS, LossSpec, target_range_problem
+from engine.network import Array, Layer, Network, OptimizerSpec, batch_size_problem
 
 MAX_NEURONS_PER_LAYER = 256
 MAX_LAYERS = 16  # input and output included
@@ -34,6 +34,21 @@ def _check_finite(value: float, what: str) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
         raise EditError(f"{what} must be a finite number")
     return float(value)
+
+
+def _fits(network: Network) -> Network:
+    """The network, if its iterations fit in memory (engine.network.MAX_BATCH_VALUES)."""
+    problem = batch_size_problem(network.sizes, network.row_count, network.optimizer.batch_size)
+    if problem is not None:
+        raise EditError(problem)
+    return network
+
+
+def _check_targets(kind: str, targets: Array, what: str) -> None:
+    problem = target_range_problem(kind, targets)
+    if problem is not None:
+        (row, column), reason = problem
+        raise EditError(f"{reason} (row {row + 1}, target {column + 1}){what}")
 
 
 def _labels_with(network: Network, layer: int, labels: Sequence[str] | None) -> Layer:
@@ -144,9 +159,11 @@ def add_neuron(network: Network, layer: int) -> Network:
         labels = old.labels + (_fresh_label(old.labels, network, layer),)
     layers = list(network.layers)
     layers[layer] = Layer(size, old.activation, labels)
-    return _with_layout_dropped(
-        network.replace(
-            layers=tuple(layers), weights=weights, biases=biases, inputs=inputs, targets=targets
+    return _fits(
+        _with_layout_dropped(
+            network.replace(
+                layers=tuple(layers), weights=weights, biases=biases, inputs=inputs, targets=targets
+            )
         )
     )
 
@@ -220,8 +237,8 @@ def add_hidden_layer(network: Network, after: int, activation: str = "sigmoid") 
     biases = list(network.biases)
     weights.insert(after, np.eye(size))
     biases.insert(after, np.zeros(size))
-    return _with_layout_dropped(
-        network.replace(layers=tuple(layers), weights=weights, biases=biases)
+    return _fits(
+        _with_layout_dropped(network.replace(layers=tuple(layers), weights=weights, biases=biases))
     )
 
 
@@ -288,6 +305,8 @@ def set_loss(network: Network, **changes: Any) -> Network:
     batch = changes.get("batch", spec.batch)
     if outputs not in REDUCTIONS or batch not in REDUCTIONS:
         raise EditError("a reduction is 'sum' or 'mean'")
+    if kind != spec.kind:
+        _check_targets(kind, network.targets, ": change the data first")
     return network.replace(loss=LossSpec(kind, scale, outputs, batch))
 
 
@@ -306,9 +325,11 @@ def set_optimizer(network: Network, **changes: Any) -> Network:
         raise EditError(
             f"the batch size is a whole number from 1 to {MAX_BATCH_SIZE:,} (or the whole data set)"
         )
-    return network.replace(
-        optimizer=OptimizerSpec(
-            "sgd", rate, momentum, None if batch_size is None else int(batch_size)
+    return _fits(
+        network.replace(
+            optimizer=OptimizerSpec(
+                "sgd", rate, momentum, None if batch_size is None else int(batch_size)
+            )
         )
     )
 
@@ -331,8 +352,14 @@ def set_data(
         raise EditError(f"each row needs {network.layers[-1].size} targets")
     if not (np.isfinite(x).all() and np.isfinite(t).all()):
         raise EditError("every input and target must be a finite number")
-    return network.replace(inputs=x, targets=t)
+    _check_targets(network.loss.kind, t, "")
+    return _fits(network.replace(inputs=x, targets=t))
 
 
 def set_layout(network: Network, layout: dict[str, Any]) -> Network:
+    """The diagram's layout; refused (EditError) if a file could not hold it."""
+    try:
+        fileformat.check_layout(layout)
+    except fileformat.NetworkFileError as error:
+        raise EditError(str(error)) from None
     return network.replace(layout=layout)

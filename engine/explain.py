@@ -1298,6 +1298,26 @@ def explain_step(
     if notation not in NOTATIONS:
         raise ValueError(f"unknown notation {notation!r}; expected one of {', '.join(NOTATIONS)}")
     step = _step(trace, step_key)
+    # A diverged iteration holds inf and NaN: its derivation shows them, never warns.
+    with np.errstate(all="ignore"):
+        sections = _derive(trace, step, notation, previous_velocity, selection)
+    if selection is None:
+        return sections
+    chosen = []
+    for section in sections:
+        equations = tuple(eq for eq in section.equations if eq.concerns(selection))
+        if equations:
+            chosen.append(dataclasses.replace(section, equations=equations))
+    return chosen
+
+
+def _derive(
+    trace: IterationTrace,
+    step: Step,
+    notation: str,
+    previous_velocity: Sequence[Array] | None,
+    selection: ElementRef | None,
+) -> list[Section]:
     builder: _NeuronDerivation | _VectorDerivation
     if notation == NEURON:
         builder = _NeuronDerivation(trace, previous_velocity, selection)
@@ -1315,14 +1335,7 @@ def explain_step(
     else:
         assert step.kind == UPDATE
         sections = builder.update(title, step.key)
-    if selection is None:
-        return sections
-    chosen = []
-    for section in sections:
-        equations = tuple(eq for eq in section.equations if eq.concerns(selection))
-        if equations:
-            chosen.append(dataclasses.replace(section, equations=equations))
-    return chosen
+    return sections
 
 
 def explain_iteration(

@@ -1,7 +1,9 @@
 """The network file (shared/spec/network-file.md, format 1): load, validate, save.
 
 Every refusal is a NetworkFileError whose message starts with the key path of
-what is wrong, e.g. ``weights[1][0]: expected 2 numbers, got 3``.
+what is wrong, e.g. ``weights[1][0]: expected 2 numbers, got 3``. Whatever
+loads can be saved again (engine.filechecks) and drawn (``layout``), and
+fits in memory when trained (engine.network.MAX_BATCH_VALUES).
 """
 
 from __future__ import annotations
@@ -9,19 +11,20 @@ from __future__ import annotations
 import json
 import math
 import os
-import stat
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from engine import fileio
 from engine.activations import ACTIVATION_NAMES
-from engine.losses import LOSS_KINDS, REDUCTIONS, LossSpec
-from engine.network import Layer, Network, OptimizerSpec
+from engine.filechecks import describe, kept_value_problem, key_path, shorten_path, text_problem
+from engine.losses import LOSS_KINDS, REDUCTIONS, LossSpec, target_range_problem
+from engine.network import Layer, Network, OptimizerSpec, batch_size_problem
 
 FORMAT = "backprop-lens.network"
 MAX_BATCH_SIZE = 1_000_000
+MAX_FILE_BYTES = fileio.MAX_FILE_BYTES
+MAX_POSITION = 1e6  # |x| and |y| of a node position in layout.positions
 VERSION = 1
 KNOWN_KEYS = (
     "format",
@@ -44,21 +47,10 @@ class NetworkFileError(ValueError):
     def __init__(self, path: str, problem: str) -> None:
         self.key_path = path
         self.problem = problem
-        super().__init__(f"{path}: {problem}" if path else problem)
+        super().__init__(f"{shorten_path(path)}: {problem}" if path else problem)
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+_describe = describe
 
 
 def _number(value: Any, path: str) -> float:
@@ -96,8 +88,17 @@ def _no_unknown_keys(obj: dict[str, Any], allowed: tuple[str, ...], path: str) -
     for key in obj:
         if key not in allowed:
             raise NetworkFileError(
-                f"{path}.{key}", f"unknown key (expected one of {', '.join(allowed)})"
+                key_path(path, key), f"unknown key (expected one of {', '.join(allowed)})"
             )
+
+
+def _text(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise NetworkFileError(path, f"expected a string, got {_describe(value)}")
+    problem = text_problem(value)
+    if problem is not None:
+        raise NetworkFileError(path, problem)
+    return value
 
 
 def _choice(value: Any, choices: tuple[str, ...], path: str, what: str) -> str:
@@ -171,6 +172,7 @@ def _layers(value: Any) -> list[Layer]:
                         f"{path}.labels[{k}]",
                         f"expected a non-empty string, got {_describe(label)}",
                     )
+                _text(label, f"{path}.labels[{k}]")
             labels = tuple(raw)
         layers.append(Layer(size=size, activation=activation, labels=labels))
     return layers
@@ -186,7 +188,9 @@ def _loss(value: Any) -> LossSpec:
             raise NetworkFileError("loss.scale", "applies to squared_error only")
         scale = _number(obj["scale"], "loss.scale")
         if scale <= 0:
-            raise NetworkFileError("loss.scale", f"expected a number > 0, got {obj['scale']!r}")
+            raise NetworkFileError(
+                "loss.scale", f"expected a number > 0, got {_describe(obj['scale'])}"
+            )
     outputs = _choice(obj.get("outputs", "sum"), REDUCTIONS, "loss.outputs", "reduction")
     batch = _choice(obj.get("batch", "mean"), REDUCTIONS, "loss.batch", "reduction")
     return LossSpec(kind=kind, scale=scale, outputs=outputs, batch=batch)
@@ -200,14 +204,14 @@ def _optimizer(value: Any) -> OptimizerSpec:
     rate = _number(rate_value, "optimizer.learning_rate")
     if rate <= 0:
         raise NetworkFileError(
-            "optimizer.learning_rate", f"expected a number > 0, got {rate_value!r}"
+            "optimizer.learning_rate", f"expected a number > 0, got {_describe(rate_value)}"
         )
     momentum = 0.0
     if "momentum" in obj:
         momentum = _number(obj["momentum"], "optimizer.momentum")
         if momentum < 0:
             raise NetworkFileError(
-                "optimizer.momentum", f"expected a number ≥ 0, got {obj['momentum']!r}"
+                "optimizer.momentum", f"expected a number ≥ 0, got {_describe(obj['momentum'])}"
             )
     batch_size = obj.get("batch_size")
     if batch_size is not None:
@@ -218,6 +222,43 @@ def _optimizer(value: Any) -> OptimizerSpec:
                 "optimizer.batch_size", f"at most {MAX_BATCH_SIZE} rows per batch, got {batch_size}"
             )
     return OptimizerSpec(learning_rate=rate, momentum=momentum, batch_size=batch_size)
+
+
+def _check_targets(loss: LossSpec, targets: list[list[float]]) -> None:
+    problem = target_range_problem(loss.kind, np.array(targets, dtype=np.float64))
+    if problem is not None:
+        (row, column), message = problem
+        raise NetworkFileError(f"data.targets[{row}][{column}]", message)
+
+
+def _check_batch(sizes: list[int], rows: int, optimizer: OptimizerSpec) -> None:
+    problem = batch_size_problem(sizes, rows, optimizer.batch_size)
+    if problem is not None:
+        where = "data.inputs" if optimizer.batch_size is None else "optimizer.batch_size"
+        raise NetworkFileError(where, problem)
+
+
+def check_layout(value: Any) -> dict[str, Any]:
+    """The layout, kept as written; what the diagram reads of it must be drawable."""
+    layout = _object(value, "layout")
+    problem = kept_value_problem({"layout": layout}, "")
+    if problem is not None:
+        raise NetworkFileError(*problem)
+    if "positions" in layout:
+        positions = _object(layout["positions"], "layout.positions")
+        for key, point in positions.items():
+            path = key_path("layout.positions", key)
+            if not isinstance(point, list) or len(point) != 2:
+                got = f"{len(point)} items" if isinstance(point, list) else _describe(point)
+                raise NetworkFileError(path, f"expected [x, y], got {got}")
+            for i, coordinate in enumerate(point):
+                if abs(_number(coordinate, f"{path}[{i}]")) > MAX_POSITION:
+                    raise NetworkFileError(
+                        f"{path}[{i}]",
+                        f"expected a number from −{MAX_POSITION:.0e} to {MAX_POSITION:.0e}, "
+                        f"got {_describe(coordinate)}",
+                    )
+    return layout
 
 
 def network_from_dict(doc: Any) -> Network:
@@ -232,12 +273,8 @@ def network_from_dict(doc: Any) -> Network:
             "version",
             f"unsupported version {_describe(version)} (this app reads version {VERSION})",
         )
-    name = obj.get("name", "Untitled")
-    if not isinstance(name, str):
-        raise NetworkFileError("name", f"expected a string, got {_describe(name)}")
-    description = obj.get("description", "")
-    if not isinstance(description, str):
-        raise NetworkFileError("description", f"expected a string, got {_describe(description)}")
+    name = _text(obj.get("name", "Untitled"), "name")
+    description = _text(obj.get("description", ""), "description")
 
     layers = _layers(_require(obj, "layers", ""))
     sizes = [layer.size for layer in layers]
@@ -275,8 +312,13 @@ def network_from_dict(doc: Any) -> Network:
         row_word="rows (one per input row)",
     )
 
-    layout = _object(obj.get("layout", {}), "layout")
+    _check_targets(loss, targets)
+    _check_batch(sizes, len(inputs), optimizer)
+    layout = check_layout(obj.get("layout", {}))
     extra = {key: value for key, value in obj.items() if key not in KNOWN_KEYS}
+    problem = kept_value_problem(extra, "")
+    if problem is not None:
+        raise NetworkFileError(*problem)
     return Network.create(
         name=name,
         description=description,
@@ -313,15 +355,28 @@ def parse_network(text: str) -> Network:
 
 
 def load_network(path: str | os.PathLike[str]) -> Network:
-    """Read and validate a network file; raises NetworkFileError with a clear message."""
+    """Read and validate a network file; raises NetworkFileError with a clear message.
+
+    Only a regular file of at most MAX_FILE_BYTES is read; a UTF-8 byte order
+    mark at its start is allowed.
+    """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = fileio.read_file_bytes(path, MAX_FILE_BYTES)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise NetworkFileError("", "cannot read the file: it is not UTF-8 text") from None
+    except fileio.FileAccessError as error:
+        raise NetworkFileError("", f"cannot read the file: {error}") from None
     except OSError as error:
         reason = error.strerror or str(error)
         raise NetworkFileError("", f"cannot read the file: {reason}") from None
-    return parse_network(text)
+    except MemoryError:
+        raise NetworkFileError("", "cannot read the file: not enough memory") from None
+    try:
+        return parse_network(text)
+    except MemoryError:
+        # The window's Open reports a NetworkFileError and keeps the open network.
+        raise NetworkFileError("", "cannot read the file: not enough memory") from None
 
 
 # -- saving ----------------------------------------------------------------------------
@@ -402,43 +457,52 @@ def network_to_text(network: Network) -> str:
     return _dump(network_to_dict(network), 0) + "\n"
 
 
-def _file_mode(target: Path) -> int:
-    """The existing file's permissions, or 0666 minus the umask for a new file."""
+def _unloadable(network: Network) -> str | None:
+    """Why loading would refuse what saving ``network`` writes, or None.
+
+    Non-finite numbers are left to the text conversion below, which names no key.
+    """
+    problem = kept_value_problem({"layout": dict(network.layout), **network.extra}, "")
+    if problem is not None:
+        path, reason = problem
+        if reason.startswith("expected a finite number"):
+            return None
+        return f"{shorten_path(path)}: {reason}"
     try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        check_layout(dict(network.layout))
+        _check_targets(network.loss, network.targets.tolist())
+        _check_batch(list(network.sizes), network.row_count, network.optimizer)
+    except NetworkFileError as error:
+        return str(error)
+    return None
 
 
 def save_network(network: Network, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a temporary file beside the target, then a rename.
+    """Write atomically: a temporary file beside the target, then a rename
+    (engine.fileio.write_atomically: through symlinks, refusing read-only files,
+    removing temporary files of killed saves).
 
     If anything fails, the old file is left as it was and the error propagates.
     """
     if not network.parameters_finite():
         raise NetworkFileError("", "cannot save: some parameters are not finite numbers")
+    problem = _unloadable(network)
+    if problem is not None:
+        raise NetworkFileError("", f"cannot save: {problem}")
     try:
-        text = network_to_text(network)
+        data = network_to_text(network).encode("utf-8")
+    except UnicodeEncodeError:
+        raise NetworkFileError(
+            "", "cannot save: a name, label or description is not valid text (a lone surrogate)"
+        ) from None
     except ValueError:
         # A file with NaN or Infinity could not be opened again.
         raise NetworkFileError(
             "", "cannot save: the data, layout or another value is not a finite number"
         ) from None
-    target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except RecursionError:
+        raise NetworkFileError("", "cannot save: a value is nested too deeply") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            # mkstemp makes the file private (0600): give it the mode a plain write would.
-            os.chmod(temporary, _file_mode(target))  # os.fchmod is POSIX-only
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+        fileio.write_atomically(path, data)
+    except fileio.FileAccessError as error:
+        raise NetworkFileError("", f"cannot save: {error}") from None

@@ -17,6 +17,13 @@ from numpy.typing import NDArray
 Array = NDArray[np.float64]
 
 LOSS_KINDS = ("squared_error", "binary_cross_entropy", "cross_entropy")
+LOSS_NAMES = {
+    "squared_error": "squared error",
+    "binary_cross_entropy": "binary cross-entropy",
+    "cross_entropy": "cross-entropy",
+}
+# Cross-entropies of targets outside [0, 1] are not losses: they can go below zero.
+PROBABILITY_TARGETS = ("binary_cross_entropy", "cross_entropy")
 REDUCTIONS = ("sum", "mean")
 
 
@@ -78,6 +85,18 @@ KINDS: dict[str, _Kind] = {
     ),
     "cross_entropy": _Kind(_ce_term, _ce_gradient, "−t ln y", "−t / y"),
 }
+
+
+def target_range_problem(kind: str, targets: Array) -> tuple[tuple[int, int], str] | None:
+    """((row, column), reason) of the first target this loss cannot take, or None."""
+    if kind not in PROBABILITY_TARGETS:
+        return None
+    outside = np.argwhere(~((targets >= 0.0) & (targets <= 1.0)))
+    if outside.size == 0:
+        return None
+    row, column = (int(i) for i in outside[0])
+    value = float(targets[row, column])
+    return (row, column), f"{LOSS_NAMES[kind]} needs targets in [0, 1], got {value!r}"
 
 
 def output_terms(spec: LossSpec, y: Array, t: Array) -> Array:

@@ -21,6 +21,9 @@ from engine.losses import LossSpec
 Array = NDArray[np.float64]
 
 DEFAULT_LABEL_PREFIX = ("x", "h", "y")
+# An iteration holds a few arrays of (rows in its batch) x (neurons in all layers):
+# beyond this many values each (80 MB) a file or an edit asks for more memory than is sane.
+MAX_BATCH_VALUES = 10_000_000
 
 
 def frozen_array(values: Any) -> Array:
@@ -187,3 +190,23 @@ def batch_rows(network: Network, iteration: int) -> NDArray[np.intp]:
     if k is None:
         return np.arange(n)
     return (iteration * k + np.arange(k)) % n
+
+
+def batch_size_problem(sizes: Sequence[int], rows: int, batch_size: int | None) -> str | None:
+    """Why iterations of this shape would not fit in memory, or None.
+
+    ``rows``: the data rows; ``batch_size`` None means all of them each iteration.
+    """
+    batch = rows if batch_size is None else batch_size
+    neurons = sum(sizes)
+    values = batch * neurons
+    if values <= MAX_BATCH_VALUES:
+        return None
+    if batch_size is None:
+        what = f"{batch:,} rows in one batch"
+    else:
+        what = f"a batch of {batch:,} rows"
+    return (
+        f"{what} through {neurons:,} neurons needs {values:,} values per array "
+        f"(at most {MAX_BATCH_VALUES:,}): use a smaller batch or fewer neurons"
+    )

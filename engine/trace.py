@@ -49,10 +49,11 @@ class IterationTrace:
 
     def updates(self, layer: int) -> tuple[Array, Array]:
         """Change of the weights and biases into ``layer`` made by the update."""
-        return (
-            self.network_after.weights[layer - 1] - self.network.weights[layer - 1],
-            self.network_after.biases[layer - 1] - self.network.biases[layer - 1],
-        )
+        with np.errstate(all="ignore"):  # inf − inf in a diverged update is NaN, not a warning
+            return (
+                self.network_after.weights[layer - 1] - self.network.weights[layer - 1],
+                self.network_after.biases[layer - 1] - self.network.biases[layer - 1],
+            )
 
 
 def forward(network: Network, inputs: Array) -> tuple[list[Array | None], list[Array]]:

@@ -23,6 +23,9 @@ from engine.trace import forward_arrays
 
 # Precomputing every batch of one cycle of the data is worth it up to this size.
 _MAX_PRECOMPUTED_BATCH_VALUES = 1_000_000
+# Below this, scale * sum (y - t)^2 and the trace's sum of terms are both far from
+# overflow (1.8e308), so the fast loss is finite exactly when the trace's is.
+_FAST_LOSS_LIMIT = 1e300
 
 
 def _forward_in_place(name: str, z: Array, a: Array) -> Array:
@@ -104,6 +107,7 @@ class Trainer:
         self._learning_rate = network.optimizer.learning_rate
         self._momentum = network.optimizer.momentum
         self._velocity: Array | None = None
+        self._velocity_scratch = np.empty(total if self._momentum > 0.0 else 0)
         if self._momentum > 0.0:
             self._velocity = np.zeros(total)
             if velocity is not None:
@@ -252,10 +256,18 @@ class Trainer:
         grad = self._grad_a[L]
         if self._fast_squared_error:
             np.subtract(a, targets, out=grad)
-            # L = factor * scale * sum (y - t)^2, dL/dy = 2 * factor * scale * (y - t)
-            scale = self._loss_spec.scale * self._loss_factor
-            loss = scale * float(np.vdot(grad, grad))
+            # L = factor * scale * sum (y - t)^2. Near float64's overflow the trace's
+            # order of operations decides what is finite: take it there.
+            scale = self._loss_spec.scale
+            unscaled = scale * float(np.vdot(grad, grad))
+            if unscaled < _FAST_LOSS_LIMIT:
+                loss = unscaled * self._loss_factor
+            else:
+                loss = losses.loss_value(self._loss_spec, a, targets)
+            # dL/dy = (2 scale (y - t)) * factor, in the order of losses.gradient
             grad *= 2.0 * scale
+            if self._loss_factor != 1.0:
+                grad *= self._loss_factor
         else:
             loss = losses.loss_value(self._loss_spec, a, targets)
             grad[...] = losses.gradient(self._loss_spec, a, targets)
@@ -269,18 +281,21 @@ class Trainer:
                 np.matmul(grad, self._weights[l - 1], out=previous)
                 grad = previous
 
-        # New parameters go to scratch first, so a diverging step leaves them intact.
+        # New parameters (and momentum) go to scratch first, so a diverging step leaves
+        # the state as it was before the diverging iteration.
         step = self._grads
         if self._velocity is not None:
-            self._velocity *= self._momentum
-            self._velocity += self._grads
-            step = self._velocity
+            step = self._velocity_scratch
+            np.multiply(self._velocity, self._momentum, out=step)
+            step += self._grads
         np.multiply(step, self._learning_rate, out=self._scratch)
         np.subtract(self._params, self._scratch, out=self._scratch)
         # A dot product with zeros is NaN exactly when some entry is inf or NaN.
         finite = math.isfinite(loss) and math.isfinite(float(np.dot(self._scratch, self._zeros)))
         if finite:
             np.copyto(self._params, self._scratch)
+            if self._velocity is not None:
+                self._velocity, self._velocity_scratch = step, self._velocity
         else:
             self.diverged_at = self.iteration
         self.iteration += 1

@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
 import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 import numpy as np
@@ -23,7 +25,9 @@ from engine.trace import IterationTrace, trace_iteration
 from engine.training import Trainer
 
 SUBCOMMANDS = ("trace", "train", "export", "explain")
-EXIT_BAD_INPUT = 2
+EXIT_BAD_INPUT = 2  # a bad file, bad arguments, or not enough memory for the file
+EXIT_INTERNAL_ERROR = 1  # a bug: one line, the traceback only with BACKPROP_LENS_DEBUG=1
+EXIT_INTERRUPTED = 130  # Ctrl+C outside trace and train (which stop cleanly and report it)
 
 
 class UsageError(Exception):
@@ -102,18 +106,45 @@ def trace_to_json(trace: IterationTrace) -> dict[str, Any]:
     return entry
 
 
+@contextlib.contextmanager
+def _sigint_sets(flag: list[bool]) -> Iterator[None]:
+    """Within the block, Ctrl+C sets ``flag[0]`` instead of raising KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def _stop(signum: int, frame: Any) -> None:
+        flag[0] = True
+
+    previous_handler = signal.signal(signal.SIGINT, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+
+
 def run_trace(args: argparse.Namespace) -> int:
+    """Prints each iteration as soon as it is computed, so memory stays flat however
+    many there are; the text is what one ``json.dump`` of the whole object writes."""
     network = _load(args.file)
-    entries = []
+    out = sys.stdout
+    interrupted = [False]
     velocity = None
-    for index in range(args.iterations):
-        trace = trace_iteration(network, index, velocity)
-        entries.append(trace_to_json(trace))
-        if trace.diverged:
-            break
-        network, velocity = trace.network_after, trace.velocity
-    json.dump({"iterations": entries}, sys.stdout, allow_nan=False)
-    sys.stdout.write("\n")
+    with _sigint_sets(interrupted):
+        for index in range(args.iterations):
+            trace = trace_iteration(network, index, velocity)
+            # The first entry is computed before anything is written: an error then
+            # leaves stdout empty, as the spec asks.
+            out.write('{"iterations": [' if index == 0 else ", ")
+            out.write(json.dumps(trace_to_json(trace), allow_nan=False))
+            if trace.diverged or interrupted[0]:
+                break
+            network, velocity = trace.network_after, trace.velocity
+        out.write("]")
+        if interrupted[0]:
+            out.write(', "interrupted": true')
+        out.write("}\n")
+        out.flush()
     return 0
 
 
@@ -143,28 +174,25 @@ class _ProgressBar:
 def run_train(args: argparse.Namespace) -> int:
     network = _load(args.file)
     if args.out is not None:
+        if "\0" in args.out:
+            raise UsageError("--out: the file name contains a NUL character")
         directory = os.path.dirname(os.path.abspath(args.out))
         if not os.path.isdir(directory):
             raise UsageError(f"--out: folder {directory} does not exist")
     trainer = Trainer(network)
     bar = _ProgressBar(args.iterations)
-    interrupted = False
-
-    def _stop(signum: int, frame: Any) -> None:
-        nonlocal interrupted
-        interrupted = True
-
-    previous_handler = signal.signal(signal.SIGINT, _stop)
+    stop = [False]
     chunk = max(1, min(10_000, args.iterations // 200))
     try:
-        while trainer.iteration < args.iterations and not interrupted:
-            trainer.run(min(chunk, args.iterations - trainer.iteration))
-            bar.show(trainer.iteration, float(trainer.losses[-1]))
-            if trainer.diverged_at is not None:
-                break
+        with _sigint_sets(stop):
+            while trainer.iteration < args.iterations and not stop[0]:
+                trainer.run(min(chunk, args.iterations - trainer.iteration))
+                bar.show(trainer.iteration, float(trainer.losses[-1]))
+                if trainer.diverged_at is not None:
+                    break
     finally:
-        signal.signal(signal.SIGINT, previous_handler)
         bar.close()
+    interrupted = stop[0]
 
     losses = trainer.losses
     result: dict[str, Any] = {
@@ -181,8 +209,12 @@ def run_train(args: argparse.Namespace) -> int:
         # After divergence the trainer holds the last finite parameters.
         try:
             save_network(trainer.network(), args.out)
-        except (OSError, NetworkFileError) as error:
-            raise UsageError(f"--out: cannot write {args.out}: {error}") from None
+        except NetworkFileError as error:
+            reason = str(error).removeprefix("cannot save: ")
+            raise UsageError(f"--out: cannot write {args.out}: {reason}") from None
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise UsageError(f"--out: cannot write {args.out}: {reason}") from None
     json.dump(result, sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
     return 0
@@ -303,5 +335,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
-        # Output piped into `head` and the like: not an error worth a traceback.
+        # Output piped into `head` and the like: not an error worth a traceback. What
+        # is still buffered would fail again at exit, with a message: drop it.
+        _discard_stdout()
         return 0
+    except MemoryError:
+        print("error: not enough memory for this network and data", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: one line, not a traceback
+        if os.environ.get("BACKPROP_LENS_DEBUG"):
+            raise
+        text = str(error).splitlines()[0][:200] if str(error) else ""
+        print(
+            f"error: internal error: {type(error).__name__}: {text} "
+            "(BACKPROP_LENS_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
+
+
+def _discard_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (a test's capture): nothing is flushed at exit

@@ -694,3 +694,40 @@ def test_a_selection_keeps_exactly_the_equations_that_concern_it(output: str) ->
         for s in chosen
         for eq in s.equations
     )
+
+
+# -- diverged iterations: numbers inf and NaN, never a warning (issue 8, D16) ----------
+
+
+def _diverging_linear_xor() -> Network:
+    """The issue's file: XOR 2-4-1, linear activations, learning rate 1000."""
+    network = load_network(preset_path("xor-2-4-1.json"))
+    layers = [network.layers[0]] + [
+        Layer(layer.size, "linear", layer.labels) for layer in network.layers[1:]
+    ]
+    return network.replace(layers=tuple(layers), optimizer=OptimizerSpec(learning_rate=1000.0))
+
+
+@pytest.mark.parametrize("notation", [ex.NEURON, ex.VECTOR])
+def test_explaining_a_diverged_iteration_warns_about_nothing(notation: str) -> None:
+    import warnings
+
+    network, velocity = _diverging_linear_xor(), None
+    traces = []
+    for index in range(6):
+        trace = trace_iteration(network, index, velocity)
+        traces.append(trace)
+        if trace.diverged:
+            break
+        network, velocity = trace.network_after, trace.velocity
+    assert traces[-1].diverged and traces[-1].index == 4  # the repro's --iteration 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for trace in traces[-2:]:
+            sections = ex.explain_iteration(trace, notation)
+            for fmt in ("text", "markdown", "latex", "html"):
+                assert render(sections, fmt, 6)
+            for step in trace.steps:
+                ex.explain_step(trace, step.key, ElementRef.weight(1, 0, 0), notation)
+            for layer in range(1, trace.network.weight_layer_count + 1):
+                trace.updates(layer)

@@ -371,3 +371,60 @@ def test_trainer_network_is_a_copy_that_later_training_does_not_change() -> None
     trainer.run(10)
     np.testing.assert_array_equal(snapshot.weights[0], before)
     assert not snapshot.weights[0].flags.writeable
+
+
+def _scale_1e308_xor() -> Network:
+    """The issue's file: XOR 2-4-1 with loss.scale 1e308 (D17)."""
+    return load_network(preset_path("xor-2-4-1.json")).replace(
+        loss=LossSpec(kind="squared_error", scale=1e308)
+    )
+
+
+def test_trace_and_train_diverge_in_the_same_iteration_at_loss_scale_1e308() -> None:
+    network = _scale_1e308_xor()
+    traces = _chain(network, 100)
+    trainer = Trainer(network)
+    trainer.run(100)
+    # 2·scale overflows first in the trace's dL/dy = 2·s·(y − t)·(1/4): both say iteration 0.
+    assert traces[-1].diverged and traces[-1].index == 0
+    assert trainer.diverged_at == 0
+    assert trainer.network().parameters_finite()
+
+
+@pytest.mark.parametrize("scale", [1e300, 3e307, 1e308, 1.7e308])
+@pytest.mark.parametrize("batch", ["mean", "sum"])
+@pytest.mark.parametrize("outputs", ["mean", "sum"])
+def test_trace_and_train_agree_on_divergence_near_float64_overflow(
+    scale: float, batch: str, outputs: str
+) -> None:
+    network = _network("tanh", "linear", "squared_error", learning_rate=1e-300).replace(
+        loss=LossSpec(kind="squared_error", scale=scale, outputs=outputs, batch=batch)
+    )
+    traces = _chain(network, 50)
+    trainer = Trainer(network)
+    trainer.run(50)
+    diverged = next((t.index for t in traces if t.diverged), None)
+    assert trainer.diverged_at == diverged
+    finite = [t.loss for t in traces if not t.diverged]
+    np.testing.assert_allclose(trainer.losses[: len(finite)], finite, rtol=1e-12)
+
+
+def test_a_loss_whose_sum_overflows_is_divergence_for_train_as_for_trace() -> None:
+    # Each row's term 8e307·(0 − 1)² is finite; their sum over 4 rows is not, though the
+    # mean (what a fast path computing scale/4 · Σ(y − t)² would see) is 8e307.
+    network = Network.create(
+        name="sum overflows",
+        layers=[Layer(1, None), Layer(1, "linear")],
+        weights=[[[0.0]]],
+        biases=[[0.0]],
+        loss=LossSpec(kind="squared_error", scale=8e307),
+        optimizer=OptimizerSpec(learning_rate=1e-300),
+        inputs=[[0.0]] * 4,
+        targets=[[1.0]] * 4,
+    )
+    trace = trace_iteration(network)
+    assert trace.diverged and math.isinf(trace.loss)
+    trainer = Trainer(network)
+    trainer.run(5)
+    assert trainer.diverged_at == 0
+    assert math.isinf(trainer.losses[0])
