@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+import weakref
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QDockWidget, QLineEdit, QWidget
 
-from gui.formatting import format_number
+from gui.crash_guard import guarded
+from gui.formatting import format_number, tooltip_text
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #d93025; background: #fdecea; }"
 
@@ -22,12 +25,91 @@ def parse_number(text: str) -> float:
     return value
 
 
+def on_screen(widget: QWidget) -> bool:
+    """Some of ``widget`` can be seen (or it is rendered off screen on purpose, as export
+    does). A dock tabbed behind another still reports isVisible() True; its visible
+    region is empty."""
+    if not widget.isVisible():
+        return False
+    if widget.window().testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen):
+        return True
+    return not widget.visibleRegion().isEmpty()
+
+
+class RefreshWhenShown(QObject):
+    """Runs a panel's ``refresh`` only while the panel can be seen.
+
+    ``request()`` says that something the panel shows changed: the panel is refreshed
+    now if it is on screen, else it is marked stale and refreshed when it comes into
+    view (its dock's tab chosen, the dock shown, the panel shown or resized).
+    ``ensure()`` refreshes a stale panel at once, for whoever reads what it shows.
+    """
+
+    def __init__(self, panel: QWidget, refresh: Callable[[], None]) -> None:
+        super().__init__(panel)
+        # Weak: the panel holds this object; a cycle would leave the panel's Qt objects to
+        # the garbage collector, which then deletes them at a random moment (pyqtgraph's
+        # items mid-construction, here).
+        self._panel = weakref.ref(panel)
+        self._refresh = weakref.WeakMethod(refresh)  # type: ignore[arg-type]
+        self.stale = True
+        self._dock: QDockWidget | None = None
+        panel.installEventFilter(self)
+
+    def _shown(self) -> bool:
+        panel = self._panel()
+        return panel is not None and on_screen(panel)
+
+    def request(self) -> None:
+        self.stale = True
+        if self._shown():
+            self.ensure()
+
+    def ensure(self) -> None:
+        refresh = self._refresh()
+        if self.stale and refresh is not None:
+            self.stale = False
+            refresh()
+
+    def _check(self) -> None:
+        if self.stale and self._shown():
+            self.ensure()
+
+    @guarded(fallback=False)  # an event filter that raises takes the process down
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.ParentChange:
+            self._follow_dock()
+        elif kind in (QEvent.Type.Show, QEvent.Type.Resize) and self.stale:
+            QTimer.singleShot(0, self, self._check)  # once the geometry has settled
+        return False
+
+    def _follow_dock(self) -> None:
+        """Choosing a dock's tab moves the dock on screen; the panel itself gets no event."""
+        panel = self._panel()
+        parent = None if panel is None else panel.parentWidget()
+        while parent is not None and not isinstance(parent, QDockWidget):
+            parent = parent.parentWidget()
+        if parent is self._dock:
+            return
+        if self._dock is not None:
+            self._dock.visibilityChanged.disconnect(self._on_dock_visibility_changed)
+        self._dock = parent
+        if parent is not None:
+            parent.visibilityChanged.connect(self._on_dock_visibility_changed)
+
+    def _on_dock_visibility_changed(self, visible: bool) -> None:
+        if visible and self.stale:
+            QTimer.singleShot(0, self, self._check)
+
+
 class NumberLineEdit(QLineEdit):
     """A field for one finite number.
 
     Enter (or leaving the field) commits: ``value_committed`` is emitted with the
     number. Text that is not a finite number marks the field red, says why in the
-    tooltip and commits nothing; Esc puts the current value back.
+    tooltip (and ``reason``) and commits nothing; Esc puts the current value back.
+    Tooltips show their text literally (it may hold labels from a file).
     """
 
     value_committed = Signal(float)
@@ -46,6 +128,7 @@ class NumberLineEdit(QLineEdit):
         self._exclusive = exclusive_minimum
         self._digits = 17
         self.invalid = False
+        self.reason = ""  # why the typed text was refused, as plain text
         self.setText(self._display(value))
         self.returnPressed.connect(self.commit)
 
@@ -62,13 +145,18 @@ class NumberLineEdit(QLineEdit):
         if not self.hasFocus():
             self.setText(self._display(value))
 
+    def setToolTip(self, text: str) -> None:  # noqa: N802  (Qt's name)
+        super().setToolTip(tooltip_text(text))
+
     def _mark_valid(self) -> None:
         self.invalid = False
+        self.reason = ""
         self.setStyleSheet("")
         self.setToolTip("")
 
     def _mark_invalid(self, reason: str) -> None:
         self.invalid = True
+        self.reason = reason
         self.setStyleSheet(INVALID_STYLE)
         self.setToolTip(reason)
 

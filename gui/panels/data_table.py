@@ -5,31 +5,21 @@ targets ("t: o1"). The rows of the current iteration's mini-batch have a light
 background. Every change (a typed cell, added, deleted or moved rows, a paste,
 an import) is one ``edits.set_data`` pushed through the document, so undo,
 redo and the training history behave as for any other edit of the network.
+The model and the CSV text live in gui.panels.data_model.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QEvent,
-    QItemSelection,
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import (
     QAction,
-    QBrush,
     QColor,
-    QFont,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -53,15 +43,24 @@ from PySide6.QtWidgets import (
 )
 
 from engine import edits
-from gui import constants as C
+from gui.crash_guard import guarded
 from gui.document import NetworkDocument
-from gui.formatting import format_number
+from gui.formatting import elide, elide_words, format_number
+from gui.panels.data_model import (
+    DataTableModel,
+    DataTextError,
+    ModelIndex,
+    _row_list,
+    _rows_word,
+    _why_not_a_number,
+    csv_text_cell,
+    parse_table,
+)
 from gui.themes import current_theme
-from gui.widgets import parse_number
+from gui.widgets import RefreshWhenShown, parse_number
 
-# Colours of this panel (the batch highlight is the diagram's active-layer band).
-BATCH_ROW = C.ACTIVE_BAND
-REFUSED_CELL = "#fdecea"
+__all__ = ["DataTableModel", "DataTablePanel", "DataTextError", "parse_table"]
+
 ERROR_STYLE = (
     "QLabel { color: #8a1c1c; background: #fdecea; border: 1px solid #f5c2c0;"
     " border-radius: 4px; padding: 3px 8px; }"
@@ -74,232 +73,6 @@ def info_style() -> str:
 
 
 WIDEST_COMMON_VALUE = "-0.123456789"  # columns stay at least this wide (9 digits, as shown)
-EDIT_DIGITS = 17  # the editor shows the value in full, so an edit starts from the exact number
-ModelIndex = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
-
-
-class DataTextError(ValueError):
-    """Pasted or imported text that is not a table of numbers, with where and why."""
-
-
-def _why_not_a_number(cell: str) -> str:
-    """Why parse_number refused ``cell``, in words."""
-    shown = cell.strip()
-    if not shown:
-        return "the cell is empty"
-    try:
-        float(shown.replace("−", "-").replace(",", "."))
-    except ValueError:
-        return f"{shown!r} is not a number"
-    return f"{shown!r} is not a finite number"
-
-
-def _cell_value(cell: str, line: int, column: int) -> float:
-    try:
-        return parse_number(cell)
-    except ValueError:
-        raise DataTextError(f"line {line}, column {column}: {_why_not_a_number(cell)}") from None
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        parse_number(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def parse_table(text: str, width: int | None = None) -> list[list[float]]:
-    """Rows of numbers from spreadsheet or CSV text: tab-, semicolon- or comma-separated.
-
-    A first line with no number in it is a header and is skipped; blank lines are
-    skipped. ``width``: every row must have exactly that many cells. Raises
-    DataTextError naming the line (of ``text``) and the column (from 1).
-    """
-    delimiter = "\t" if "\t" in text else ";" if ";" in text else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    lines: list[tuple[int, list[str]]] = []
-    try:
-        for cells in reader:
-            while cells and not cells[-1].strip():
-                cells.pop()  # a trailing separator is not an empty cell
-            if cells:
-                lines.append((reader.line_num, cells))
-    except csv.Error as error:
-        raise DataTextError(f"line {reader.line_num}: {error}") from None
-    if lines and not any(_is_number(cell) for cell in lines[0][1]):
-        lines = lines[1:]  # a header of column titles
-    if not lines:
-        raise DataTextError("there are no rows of numbers")
-    rows = []
-    for line, cells in lines:
-        if width is not None and len(cells) != width:
-            raise DataTextError(f"line {line}: {len(cells)} columns, expected {width}")
-        rows.append([_cell_value(cell, line, column) for column, cell in enumerate(cells, 1)])
-    return rows
-
-
-def _row_list(rows: Sequence[int]) -> str:
-    """'row 3', 'rows 2–4', 'rows 1, 3, 6' or '12 rows' (1-based, for undo texts)."""
-    numbers = sorted(r + 1 for r in rows)
-    if len(numbers) == 1:
-        return f"row {numbers[0]}"
-    if numbers == list(range(numbers[0], numbers[-1] + 1)):
-        return f"rows {numbers[0]}–{numbers[-1]}"
-    if len(numbers) <= 5:
-        return "rows " + ", ".join(str(n) for n in numbers)
-    return f"{len(numbers)} rows"
-
-
-def _rows_word(count: int) -> str:
-    return f"{count} row" if count == 1 else f"{count} rows"
-
-
-class DataTableModel(QAbstractTableModel):
-    """The document's data as a Qt table; holds only the shape and marks it draws."""
-
-    def __init__(self, panel: DataTablePanel) -> None:
-        super().__init__(panel)
-        self._panel = panel
-        self._document = panel.document
-        self._shape = self._current_shape()
-        self._batch = np.zeros(0, dtype=bool)
-        # (row, column) -> why the text typed there was not taken; cleared on the next change
-        self.refused: dict[tuple[int, int], str] = {}
-        self.refresh_batch()
-
-    def _current_shape(self) -> tuple[int, int, int]:
-        network = self._document.network
-        return network.row_count, network.layers[0].size, network.layers[-1].size
-
-    @property
-    def input_count(self) -> int:
-        return self._shape[1]
-
-    def rowCount(self, parent: ModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else self._shape[0]
-
-    def columnCount(self, parent: ModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else self._shape[1] + self._shape[2]
-
-    def value(self, row: int, column: int) -> float:
-        network = self._document.network
-        if column < self.input_count:
-            return float(network.inputs[row, column])
-        return float(network.targets[row, column - self.input_count])
-
-    def column_title(self, column: int) -> str:
-        network = self._document.network
-        if column < self.input_count:
-            return network.labels(0)[column]
-        return "t: " + network.labels(network.weight_layer_count)[column - self.input_count]
-
-    def cell_name(self, row: int, column: int) -> str:
-        """'x1 of row 3', 'target o1 of row 3' (for undo texts and messages)."""
-        title = self.column_title(column)
-        if column >= self.input_count:
-            title = "target " + title.removeprefix("t: ")
-        return f"{title} of row {row + 1}"
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, column = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return format_number(self.value(row, column))
-        if role == Qt.ItemDataRole.EditRole:
-            return format_number(self.value(row, column), EDIT_DIGITS)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if (row, column) in self.refused:
-                return QBrush(QColor(REFUSED_CELL))
-            if row < self._batch.shape[0] and self._batch[row]:
-                return QBrush(QColor(BATCH_ROW))
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            reason = self.refused.get((row, column))
-            if reason is not None:
-                return reason
-            return f"{self.cell_name(row, column)} = {repr(self.value(row, column))}"
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.column_title(section) if horizontal else str(section + 1)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if horizontal:
-                title = self.column_title(section)
-                if section < self.input_count:
-                    return f"input {title}"
-                return f"target for output {title.removeprefix('t: ')}"
-            if self.is_batch_row(section):
-                return f"row {section + 1}: used by this iteration"
-            return f"row {section + 1}"
-        if role == Qt.ItemDataRole.FontRole and not horizontal and self.is_batch_row(section):
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
-
-    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
-            return False
-        return self._panel.set_cell(index.row(), index.column(), str(value))
-
-    # -- following the document ------------------------------------------------------
-
-    @property
-    def batch_mask(self) -> np.ndarray:
-        """True for the rows of the current iteration's mini-batch (none for full batch)."""
-        return self._batch
-
-    def is_batch_row(self, row: int) -> bool:
-        return row < self._batch.shape[0] and bool(self._batch[row])
-
-    def refresh(self) -> bool:
-        """Redraw from the document; True when the shape changed (the view was reset)."""
-        self.refused.clear()
-        shape = self._current_shape()
-        if shape != self._shape:
-            self.beginResetModel()
-            self._shape = shape
-            self._compute_batch()
-            self.endResetModel()
-            return True
-        self._compute_batch()
-        self._all_changed()
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
-        return False
-
-    def refresh_batch(self) -> None:
-        self._compute_batch()
-        self._all_changed()
-
-    def _compute_batch(self) -> None:
-        self._batch = np.zeros(self._shape[0], dtype=bool)
-        if self._document.uses_minibatches:
-            self._batch[self._document.trace.rows] = True
-
-    def _all_changed(self) -> None:
-        rows, columns = self.rowCount(), self.columnCount()
-        if rows and columns:
-            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1))
-            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, rows - 1)
-
-    def mark_refused(self, row: int, column: int, reason: str) -> None:
-        self.refused[(row, column)] = reason
-        index = self.index(row, column)
-        self.dataChanged.emit(index, index)
 
 
 class _TargetSeparatorDelegate(QStyledItemDelegate):
@@ -309,6 +82,7 @@ class _TargetSeparatorDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._model = model
 
+    @guarded()
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         super().paint(painter, option, index)
         if index.column() == self._model.input_count:
@@ -357,6 +131,7 @@ class DataTableView(QTableView):
         typing = not modifiers & (M.ControlModifier | M.AltModifier | M.MetaModifier)
         return typing and text.isprintable() and text != "" and key != K.Key_Space
 
+    @guarded()
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._panel._fit_columns()
@@ -434,7 +209,7 @@ class DataTablePanel(QWidget):
         self.file_button.setMenu(menu)
         self.toolbar.addWidget(self.file_button)
 
-        self.model = DataTableModel(self)
+        self.model = DataTableModel(document, self.set_cell, self)
         self.view = DataTableView(self)
         self.view.setModel(self.model)
         self.view.setItemDelegate(_TargetSeparatorDelegate(self.model, self.view))
@@ -456,6 +231,7 @@ class DataTablePanel(QWidget):
         self.batch_label = QLabel()
         self.batch_label.setStyleSheet(info_style())
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # it quotes labels and file names
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
@@ -472,7 +248,9 @@ class DataTablePanel(QWidget):
         document.network_changed.connect(self._on_network_changed)
         document.position_changed.connect(self._on_position_changed)
         document.message_posted.connect(self._on_message_posted)
-        self._on_position_changed()
+        # The batch highlight follows each step only while the table can be seen.
+        self._batch_refresher = RefreshWhenShown(self, self._show_batch)
+        self._show_batch()
         self._fit_columns()
 
     def _action(self, text: str, slot: Any, keys: str, tip: str) -> QAction:
@@ -491,6 +269,7 @@ class DataTablePanel(QWidget):
 
     def highlighted_rows(self) -> list[int]:
         """Rows (0-based) shown as this iteration's batch."""
+        self._batch_refresher.ensure()
         return [int(r) for r in np.flatnonzero(self.model.batch_mask)]
 
     def _on_network_changed(self) -> None:
@@ -507,6 +286,9 @@ class DataTablePanel(QWidget):
         self._update_batch_label()
 
     def _on_position_changed(self) -> None:
+        self._batch_refresher.request()
+
+    def _show_batch(self) -> None:
         self.model.refresh_batch()
         self._update_batch_label()
 
@@ -540,13 +322,13 @@ class DataTablePanel(QWidget):
     # -- messages ------------------------------------------------------------------------
 
     def _show_error(self, text: str) -> None:
-        self.message.setText(text)
+        self.message.setText(elide_words(text))
         self.message.setStyleSheet(ERROR_STYLE)
         self.message_is_error = True
         self.message.show()
 
     def _show_info(self, text: str) -> None:
-        self.message.setText(text)
+        self.message.setText(elide_words(text))
         self.message.setStyleSheet(info_style())
         self.message_is_error = False
         self.message.show()
@@ -744,7 +526,7 @@ class DataTablePanel(QWidget):
             return self._refuse(
                 f"Paste {_rows_word(len(rows))}",
                 f"the rows have {width} columns but only {fits} fit from column "
-                f"{self.model.column_title(left)}",
+                f"{elide(self.model.column_title(left))}",
             )
         network = self.document.network
         data = np.hstack([network.inputs, network.targets])
@@ -806,8 +588,8 @@ class DataTablePanel(QWidget):
         except DataTextError as error:
             reason = str(error)
             if "columns, expected" in reason:
-                inputs = ", ".join(network.labels(0))
-                outputs = ", ".join(network.labels(network.weight_layer_count))
+                inputs = ", ".join(elide(x) for x in network.labels(0))
+                outputs = ", ".join(elide(y) for y in network.labels(network.weight_layer_count))
                 reason += f" (inputs {inputs}, then targets {outputs})"
             return self._refuse(what, reason)
         data = np.array(rows, dtype=np.float64)
@@ -822,7 +604,7 @@ class DataTablePanel(QWidget):
         network = self.document.network
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(self.column_titles())
+        writer.writerow([csv_text_cell(title) for title in self.column_titles()])
         for x, t in zip(network.inputs, network.targets, strict=True):
             writer.writerow([repr(float(v)) for v in (*x, *t)])
         try:

@@ -1,20 +1,57 @@
-"""InspectorPanel: every number about the selected neuron, bias or edge at this step."""
+"""InspectorPanel: every number about the selected neuron, bias or edge at this step.
+
+A batch of many samples is summarised in a bounded table: the first samples, "…",
+the sample the diagram shows and the batch mean; only those cells are formatted.
+"""
 
 from __future__ import annotations
 
-import html
+from collections.abc import Sequence
 
+import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from engine.steps import describe_step, iteration_steps
 from gui.document import NetworkDocument
 from gui.editing import current_value, describe, editable, set_value
-from gui.formatting import format_number
+from gui.formatting import elide, escape, format_number
 from gui.themes import appearance, current_theme
 from gui.view_settings import ViewSettings
-from gui.widgets import NumberLineEdit
+from gui.widgets import NumberLineEdit, RefreshWhenShown
 
 NOT_YET = "—"
+FIRST_SAMPLES = 3  # columns for the first samples of a large batch, before "…"
+ALL_SAMPLES_UP_TO = 5  # a batch this small shows every sample
+MEAN = -1  # the column of the batch mean
+GAP = -2  # the "…" column
+
+
+def sample_columns(samples: int, selected: int) -> list[int]:
+    """Which samples get a column (0-based; MEAN, GAP): every one of a small batch, else
+    the first few, "…", the selected one and the mean."""
+    if samples <= ALL_SAMPLES_UP_TO:
+        return list(range(samples))
+    columns = list(range(FIRST_SAMPLES))
+    selected = min(max(selected, 0), samples - 1)
+    if selected >= FIRST_SAMPLES:
+        if selected > FIRST_SAMPLES:
+            columns.append(GAP)
+        columns.append(selected)
+    if columns[-1] != samples - 1:
+        columns.append(GAP)
+    return [*columns, MEAN]
+
+
+def rows_text(rows: Sequence[int]) -> str:
+    """'1, 3, 4' or '1–10,000' or '1, 5, 9, …, 9,997 (2,500 rows)' (1-based)."""
+    numbers = [int(r) + 1 for r in rows]
+    if len(numbers) <= 8:
+        return ", ".join(f"{n:,}" for n in numbers)
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]:,}–{numbers[-1]:,}"
+    head = ", ".join(f"{n:,}" for n in numbers[:3])
+    return f"{head}, …, {numbers[-1]:,} ({len(numbers):,} rows)"
 
 
 def muted() -> str:
@@ -32,6 +69,7 @@ class InspectorPanel(QWidget):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.value_label = QLabel()
+        self.value_label.setTextFormat(Qt.TextFormat.PlainText)  # it names labels from files
         self.value_field = NumberLineEdit()
         self.value_field.setToolTip("Type a new value and press Enter (undoable)")
         self.value_field.value_committed.connect(self._on_value_committed)
@@ -45,15 +83,21 @@ class InspectorPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.edit_box)
         layout.addWidget(self.browser)
+        # A panel behind another tab is refreshed when it is shown, not on every step.
+        self._refresher = RefreshWhenShown(self, self._refresh_now)
         document.selection_changed.connect(self.refresh)
         document.position_changed.connect(self.refresh)
         document.network_changed.connect(self.refresh)
         settings.changed.connect(self.refresh)
         appearance().theme_changed.connect(self.refresh)
-        self.refresh()
+        self._refresh_now()
 
     def text(self) -> str:
+        self._refresher.ensure()
         return self.browser.toPlainText()
+
+    def refresh(self) -> None:
+        self._refresher.request()
 
     def _n(self, value: float) -> str:
         return format_number(float(value), self.settings.digits)
@@ -63,7 +107,7 @@ class InspectorPanel(QWidget):
         L = self.document.initial_network.weight_layer_count
         for step in iteration_steps(L):
             if step.kind == kind and step.layer == layer:
-                return f"{NOT_YET} <i>(at {html.escape(describe_step(step, L).split(':')[0])})</i>"
+                return f"{NOT_YET} <i>(at {escape(describe_step(step, L).split(':')[0])})</i>"
         return NOT_YET
 
     def _on_value_committed(self, value: float) -> None:
@@ -78,11 +122,11 @@ class InspectorPanel(QWidget):
         if selection is None or not editable(selection):
             return
         sample = self.settings.sample
-        name = describe(self.document, selection, sample)
+        name = elide(describe(self.document, selection, sample))
         self.value_label.setText(f"Set {name} (before the update):")
         self.value_field.set_value(current_value(self.document, selection, sample))
 
-    def refresh(self) -> None:
+    def _refresh_now(self) -> None:
         self._refresh_edit_box()
         selection = self.document.selection
         if selection is None:
@@ -106,105 +150,99 @@ class InspectorPanel(QWidget):
         )
         self.browser.setHtml(style + body)
 
-    def _table(self, rows: list[tuple[str, list[str]]], samples: int) -> str:
+    def _table(self, rows: list[tuple[str, list[str]]], heads: Sequence[str] = ()) -> str:
         head = ""
-        if samples > 1:
-            head = (
-                "<tr><th></th>"
-                + "".join(f"<th>sample {k + 1}</th>" for k in range(samples))
-                + "</tr>"
-            )
+        if heads:
+            head = "<tr><th></th>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>"
         body = "".join(
             f"<tr><th>{name}</th>" + "".join(f"<td>{v}</td>" for v in values) + "</tr>"
             for name, values in rows
         )
         return f"<table>{head}{body}</table>"
 
+    def _columns(self, samples: int) -> list[int]:
+        return sample_columns(samples, self.settings.sample)
+
+    def _heads(self, columns: list[int], samples: int) -> list[str]:
+        if samples == 1:
+            return []
+        shown = min(max(self.settings.sample, 0), samples - 1)
+        heads = []
+        for k in columns:
+            if k == MEAN:
+                heads.append(f"mean of {samples:,}")
+            elif k == GAP:
+                heads.append("…")
+            else:
+                heads.append(f"<b>sample {k + 1}</b>" if k == shown else f"sample {k + 1}")
+        return heads
+
+    def _cells(self, values: np.ndarray, columns: list[int]) -> list[str]:
+        """The shown columns of one row of per-sample values (only those are formatted)."""
+        cells = []
+        for k in columns:
+            if k == MEAN:
+                with np.errstate(all="ignore"):  # a diverged batch has inf and nan
+                    cells.append(self._n(np.mean(values)))
+            elif k == GAP:
+                cells.append("…")
+            else:
+                cells.append(self._n(values[k]))
+        return cells
+
     def _neuron(self, l: int, j: int) -> str:
         document = self.document
         network, trace = document.initial_network, document.trace
-        label = html.escape(network.labels(l)[j])
+        label = escape(elide(network.labels(l)[j]))
         L = network.weight_layer_count
         samples = trace.batch_size
+        columns = self._columns(samples)
         if l == 0:
             role = "input"
         elif l == L:
             role = f"output layer, {network.layers[l].activation}"
         else:
             role = f"hidden layer {l}, {network.layers[l].activation}"
+
+        def row(name: str, values: np.ndarray, shown: bool, when: str) -> None:
+            rows.append((name, self._cells(values, columns) if shown else [when] * len(columns)))
+
         rows: list[tuple[str, list[str]]] = []
         if l == 0:
-            rows.append(("input a", [self._n(v) for v in trace.a[0][:, j]]))
+            row("input a", trace.a[0][:, j], True, "")
         else:
-            shown = document.shows_activation(l)
-            z, a = trace.z[l], trace.a[l]
-            assert z is not None
-            rows.append(
-                (
-                    "net input z",
-                    [self._n(v) for v in z[:, j]]
-                    if shown
-                    else [self._when("forward", l)] * samples,
-                )
-            )
-            rows.append(
-                (
-                    "activation a",
-                    [self._n(v) for v in a[:, j]]
-                    if shown
-                    else [self._when("forward", l)] * samples,
-                )
-            )
+            z, a, delta = trace.z[l], trace.a[l], trace.delta[l]
+            assert z is not None and delta is not None
+            forward = self._when("forward", l)
+            row("net input z", z[:, j], document.shows_activation(l), forward)
+            row("activation a", a[:, j], document.shows_activation(l), forward)
             if l == L:
-                rows.append(("target t", [self._n(v) for v in trace.targets[:, j]]))
-                rows.append(
-                    (
-                        "loss term",
-                        [self._n(v) for v in trace.loss_terms[:, j]]
-                        if document.shows_loss()
-                        else [self._when("loss")] * samples,
-                    )
-                )
-            has_delta = document.shows_delta(l)
-            rows.append(
-                (
-                    "∂L/∂a",
-                    [self._n(v) for v in trace.grad_a[l][:, j]]
-                    if has_delta
-                    else [self._when("backward", l)] * samples,
-                )
-            )
-            delta = trace.delta[l]
-            assert delta is not None
-            rows.append(
-                (
-                    "δ = ∂L/∂z",
-                    [self._n(v) for v in delta[:, j]]
-                    if has_delta
-                    else [self._when("backward", l)] * samples,
-                )
-            )
-        rows_text = self._table(rows, samples)
+                row("target t", trace.targets[:, j], True, "")
+                row("loss term", trace.loss_terms[:, j], document.shows_loss(), self._when("loss"))
+            backward = self._when("backward", l)
+            row("∂L/∂a", trace.grad_a[l][:, j], document.shows_delta(l), backward)
+            row("δ = ∂L/∂z", delta[:, j], document.shows_delta(l), backward)
+        table = self._table(rows, self._heads(columns, samples))
         extra = ""
         if l > 0:
             bias = document.displayed_network().biases[l - 1][j]
             extra = f"<p>bias b = {self._n(bias)}</p>"
         if samples > 1:
-            rows_text = f"<p>Batch rows {', '.join(str(r + 1) for r in trace.rows)}</p>" + rows_text
-        return f"<h3>Neuron {label}</h3><p style='color:{muted()}'>{role}</p>{rows_text}{extra}"
+            table = f"<p>Batch rows {rows_text(trace.rows)}</p>" + table
+        return f"<h3>Neuron {label}</h3><p style='color:{muted()}'>{role}</p>{table}{extra}"
 
     def _parameter(self, l: int, j: int, i: int | None) -> str:
         document = self.document
         network, trace = document.initial_network, document.trace
         if i is None:
-            name = f"bias b of {network.labels(l)[j]}"
+            name = f"bias b of {elide(network.labels(l)[j])}"
             where = f"biases[{l - 1}][{j}]"
             old = trace.network.biases[l - 1][j]
             new = trace.network_after.biases[l - 1][j]
             grad = trace.grad_biases[l]
             gradient = None if grad is None else grad[j]
         else:
-            name = f"weight {network.labels(l - 1)[i]} → {network.labels(l)[j]}"
+            name = f"weight {elide(network.labels(l - 1)[i])} → {elide(network.labels(l)[j])}"
             where = f"weights[{l - 1}][{j}][{i}]"
             old = trace.network.weights[l - 1][j, i]
             new = trace.network_after.weights[l - 1][j, i]
@@ -225,32 +263,24 @@ class InspectorPanel(QWidget):
             rows.append(("Δ (update)", [self._when("update")]))
         rate = network.optimizer.learning_rate
         note = f"<p style='color:{muted()}'>{where} · learning rate η = {self._n(rate)}</p>"
-        return f"<h3>{html.escape(name)}</h3>{note}{self._table(rows, 1)}"
+        return f"<h3>{escape(name)}</h3>{note}{self._table(rows)}"
 
     def _bias_node(self, l: int) -> str:
         document = self.document
         network, trace = document.initial_network, document.trace
-        labels = network.labels(l)
         shown_network = document.displayed_network()
+        gradient = trace.grad_biases[l]
         rows = []
-        for j, label in enumerate(labels):
-            gradient = trace.grad_biases[l]
+        for j, label in enumerate(network.labels(l)):
             g = (
                 self._n(gradient[j])
                 if document.shows_delta(l) and gradient is not None
                 else self._when("backward", l)
             )
             rows.append(
-                (f"b of {html.escape(label)}", [self._n(shown_network.biases[l - 1][j]), g])
+                (f"b of {escape(elide(label))}", [self._n(shown_network.biases[l - 1][j]), g])
             )
-        table = (
-            "<table><tr><th></th><th>value</th><th>∂L/∂b</th></tr>"
-            + "".join(
-                f"<tr><th>{name}</th>" + "".join(f"<td>{v}</td>" for v in values) + "</tr>"
-                for name, values in rows
-            )
-            + "</table>"
-        )
+        table = self._table(rows, ("value", "∂L/∂b"))
         return (
             f"<h3>Bias unit +1 of layer {l}</h3><p style='color:{muted()}'>"
             f"Each dashed edge carries one bias into a neuron.</p>{table}"

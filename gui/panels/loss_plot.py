@@ -7,12 +7,14 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QPen, QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.crash_guard import guarded
 from gui.document import NetworkDocument
 from gui.formatting import format_number
 from gui.themes import Theme, appearance, current_theme
+from gui.widgets import RefreshWhenShown
 
 
 # Width 1: a wider antialiased curve is stroked as one path whose cost grows with the
@@ -30,6 +32,23 @@ def edit_pen(theme: Theme) -> QPen:
 
 
 PLAYING_REDRAW_S = 0.1  # ten redraws a second keep the curve live
+# The view's y limits, in view coordinates (log10 of the loss on a log axis). pyqtgraph
+# (since 0.12.4) takes numbers only: None raises and stays in its limits, and the next
+# resize then raises inside a C++ virtual. Its own "no limit" is -1e307.
+LINEAR_Y_MIN = 0.0  # a loss is never negative
+LOG_Y_MIN = -1e307  # any power of ten
+# Larger losses are not drawn (as inf is not): pyqtgraph's padded range of 1e308
+# overflows to inf and it raises, during a paint.
+MAX_DRAWN = 1e300
+
+
+class LossPlotWidget(pg.PlotWidget):
+    """pyqtgraph's plot widget; an error while ranging the view on a resize is reported,
+    never raised into Qt (which ends the process)."""
+
+    @guarded()
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
 
 
 class OpaqueGridAxis(pg.AxisItem):
@@ -64,7 +83,7 @@ class LossPlotPanel(QWidget):
         self.document = document
         theme = current_theme()
         pg.setConfigOptions(antialias=True, background=theme.background, foreground=theme.ink)
-        self.plot = pg.PlotWidget(
+        self.plot = LossPlotWidget(
             axisItems={"left": OpaqueGridAxis("left"), "bottom": OpaqueGridAxis("bottom")}
         )
         self.plot.setMinimumHeight(150)
@@ -75,7 +94,7 @@ class LossPlotPanel(QWidget):
         item.getAxis("left").enableAutoSIPrefix(False)
         for axis in ("left", "bottom"):
             item.getAxis(axis).setZValue(-1000)  # the grid goes under the curve and marker
-        item.setLimits(yMin=0.0)
+        item.setLimits(yMin=LINEAR_Y_MIN)
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         self.legend = item.addLegend(offset=(-10, 10))
@@ -90,7 +109,7 @@ class LossPlotPanel(QWidget):
         self._last_draw = 0.0
         self._deferred = QTimer(self)
         self._deferred.setSingleShot(True)
-        self._deferred.timeout.connect(self._redraw)
+        self._deferred.timeout.connect(self._request_redraw)
 
         self.log_y = QCheckBox("log scale")
         self.log_y.toggled.connect(self._on_log_toggled)
@@ -110,6 +129,8 @@ class LossPlotPanel(QWidget):
         self._hover = pg.SignalProxy(
             self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
         )
+        # A closed or tabbed-away Loss dock draws nothing; it catches up when shown.
+        self._refresher = RefreshWhenShown(self, self._redraw)
         document.losses_changed.connect(self._on_losses_changed)
         document.play_state_changed.connect(self._on_play_state_changed)
         document.position_changed.connect(self._on_position_changed)
@@ -136,13 +157,16 @@ class LossPlotPanel(QWidget):
     def _on_log_toggled(self, checked: bool) -> None:
         self._drawn = None
         item = self.plot.getPlotItem()
+        item.setLimits(yMin=LOG_Y_MIN if checked else LINEAR_Y_MIN)
         item.setLogMode(y=checked)
-        item.setLimits(yMin=None if checked else 0.0)  # a loss is never negative
-        self._on_losses_changed()
+        item.enableAutoRange(y=True)  # the old range means nothing on the new axis
+        self._request_redraw()
 
     def _plottable(self, values: np.ndarray) -> np.ndarray:
         # Non-finite losses (divergence) and, on a log axis, zeros cannot be drawn.
-        values = np.where(np.isfinite(values), values, np.nan)
+        with np.errstate(invalid="ignore"):
+            drawable = np.isfinite(values) & (np.abs(values) <= MAX_DRAWN)
+        values = np.where(drawable, values, np.nan)
         if self.log_y.isChecked():
             values = np.where(values > 0, values, np.nan)
         return values
@@ -162,12 +186,22 @@ class LossPlotPanel(QWidget):
                 if not self._deferred.isActive():
                     self._deferred.start(int(wait * 1000) + 1)
                 return
-        self._redraw()
+        self._request_redraw()
 
     def _on_play_state_changed(self, playing: bool) -> None:
         if not playing:  # paused: show the whole curve now
             self._deferred.stop()
-            self._redraw()
+            self._request_redraw()
+
+    def _request_redraw(self) -> None:
+        self._refresher.request()
+
+    def curve_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The loss curve as drawn (x, and y in view coordinates: log10 on a log axis)."""
+        self._refresher.ensure()
+        x, y = self.batch_curve.getData()
+        empty = np.zeros(0)
+        return (empty, empty) if x is None or y is None else (x, y)
 
     def _redraw(self) -> None:
         self._last_draw = time.perf_counter()
@@ -189,8 +223,10 @@ class LossPlotPanel(QWidget):
         self.batch_curve.setData(x, self._plottable(losses), connect="finite")
         whole = self.document.dataset_losses
         if whole is not None:
-            whole = whole[: losses.shape[0]]
-            self.dataset_curve.setData(x, self._plottable(whole), connect="finite")
+            whole = whole[: losses.shape[0]]  # it may lag behind the batch losses
+            self.dataset_curve.setData(
+                x[: whole.shape[0]], self._plottable(whole), connect="finite"
+            )
             self.batch_curve.opts["name"] = "mini-batch loss"
         else:
             self.dataset_curve.setData([], [])
@@ -228,11 +264,11 @@ class LossPlotPanel(QWidget):
         iteration = self.document.iteration
         losses = self._visible_losses()
         self.current_line.setValue(iteration + 1)
-        if iteration < losses.shape[0] and np.isfinite(losses[iteration]):
-            y = float(losses[iteration])
-            if self.log_y.isChecked():
-                y = float(np.log10(y)) if y > 0 else np.nan
-            self.marker.setData([iteration + 1], [y])
+        y = self._plottable(losses[iteration : iteration + 1])
+        if y.shape[0] and np.isfinite(y[0]):
+            # The scatter item is not told of the log axis: it gets view coordinates.
+            shown = float(np.log10(y[0])) if self.log_y.isChecked() else float(y[0])
+            self.marker.setData([iteration + 1], [shown])
         else:
             self.marker.setData([], [])
 

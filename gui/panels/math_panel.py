@@ -7,8 +7,13 @@ so hovering it highlights that element on the diagram.
 
 from __future__ import annotations
 
-import html
+import dataclasses
+import logging
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import (
@@ -23,10 +28,16 @@ from PySide6.QtWidgets import (
 
 from engine.explain import NEURON, VECTOR, ElementRef, Section, explain_step
 from engine.explain_format import render
+from engine.steps import UPDATE
+from engine.trace import IterationTrace
 from gui import constants as C
 from gui.document import NetworkDocument, Selection
+from gui.formatting import elide, escape
 from gui.themes import Theme
 from gui.view_settings import ViewSettings
+from gui.widgets import RefreshWhenShown
+
+log = logging.getLogger(__name__)
 
 NOTATION_NAMES = {
     NEURON: "per neuron (net, out, E)",
@@ -35,6 +46,13 @@ NOTATION_NAMES = {
 # Without a selection the whole step is derived; beyond this many edges that is
 # thousands of equations, so the panel asks for a selection instead.
 MAX_EDGES_WITHOUT_SELECTION = 64
+# Every step but the update is derived sample by sample: a larger batch would be pages
+# of equations (seconds to build and lay out) nobody reads; the inspector summarises it.
+MAX_DERIVED_SAMPLES = 64
+# The panel lays out at most this many equations (laying out rich text costs about 1 ms
+# an equation); the rest is counted in a note, and Copy LaTeX/Markdown gives it all.
+MAX_SHOWN_EQUATIONS = 120
+SHOWN_LABEL_CHARS = 24  # labels are subscripts in every equation
 # Layout only: the colours and type sizes follow the theme and the text scale, so they
 # live in the panel's default style sheet (theme_style_sheet) and its font.
 STYLE = (
@@ -69,19 +87,71 @@ def element_ref(selection: Selection | None) -> ElementRef | None:
     return ElementRef.bias_vector(selection.layer)
 
 
-def derivation_sections(
-    document: NetworkDocument, selection: Selection | None, notation: str = NEURON
-) -> list[Section] | None:
-    """The derivation at the current step, or None when there is no step yet or the
-    network is too large to derive a whole step without a selection."""
+@contextmanager
+def quiet_numbers() -> Iterator[None]:
+    """A diverged iteration holds inf and nan: its numbers are shown as they are, without
+    NumPy's RuntimeWarnings on stderr."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+def short_labels(trace: IterationTrace, limit: int = SHOWN_LABEL_CHARS) -> IterationTrace:
+    """The same trace with its labels cut to ``limit`` characters, for display only (the
+    numbers are untouched): a 10,000-character label, a subscript in every equation,
+    made laying out one step's derivation take a second."""
+    network = trace.network
+    labels = [network.labels(l) for l in range(len(network.layers))]
+    if all(len(label) <= limit for layer in labels for label in layer):
+        return trace
+    layers = tuple(
+        dataclasses.replace(layer, labels=tuple(elide(label, limit) for label in labels[l]))
+        for l, layer in enumerate(network.layers)
+    )
+    return dataclasses.replace(trace, network=network.replace(layers=layers))
+
+
+def _derive(
+    document: NetworkDocument,
+    selection: Selection | None,
+    notation: str,
+    shorten_labels: bool = False,
+) -> list[Section] | str:
+    """The derivation at the current step, or why there is none (plain text). Never
+    raises: what cannot be derived is said in a short note."""
+    try:
+        with quiet_numbers():
+            return _derive_step(document, selection, notation, shorten_labels)
+    except Exception as error:  # the panel says so; it never takes the window down
+        log.warning("no derivation at %s", document.position, exc_info=True)
+        return f"The derivation of this step cannot be shown ({elide(str(error), 200)})."
+
+
+def _derive_step(
+    document: NetworkDocument, selection: Selection | None, notation: str, shorten_labels: bool
+) -> list[Section] | str:
     step = document.step
     if step is None:
-        return None
+        return (
+            f"Iteration {document.iteration + 1} has not started: press → "
+            "and the chain rule of each step appears here, with the numbers filled in."
+        )
     ref = element_ref(selection)
     if ref is None and document.initial_network.edge_count > MAX_EDGES_WITHOUT_SELECTION:
-        return None
+        return (
+            "This network is large: click a neuron, an edge or a bias "
+            "to see its derivation at this step."
+        )
+    trace = document.trace
+    if trace.batch_size > MAX_DERIVED_SAMPLES and step.kind != UPDATE:
+        return (
+            f"This iteration's batch has {trace.batch_size:,} samples: the chain rule is "
+            f"written out sample by sample for batches of up to {MAX_DERIVED_SAMPLES}. "
+            "The Inspector shows the numbers of the selection; a smaller batch size "
+            "(Network panel) shows the derivation here."
+        )
     return explain_step(
-        document.trace,
+        short_labels(trace) if shorten_labels else trace,
         step.key,
         ref,
         notation,
@@ -89,35 +159,94 @@ def derivation_sections(
     )
 
 
+def derivation_sections(
+    document: NetworkDocument,
+    selection: Selection | None,
+    notation: str = NEURON,
+    shorten_labels: bool = True,
+) -> list[Section] | None:
+    """The derivation at the current step, or None when there is none to show (no step
+    yet, a network or batch too large to derive without a selection, an error).
+    ``shorten_labels``: long labels cut, as the panel shows them (see short_labels)."""
+    derived = _derive(document, selection, notation, shorten_labels)
+    return None if isinstance(derived, str) else derived
+
+
+def _note(text: str) -> str:
+    return STYLE + f"<p class='note'>{escape(text)}</p>"
+
+
+def bounded_sections(
+    sections: Sequence[Section], limit: int, sample: int = 0
+) -> tuple[list[Section], int]:
+    """At most ``limit`` equations, in their order: first those of the whole batch, then
+    the shown ``sample``'s, then the other samples' in turn. Returns the sections kept
+    and how many equations were left out."""
+
+    def rank(k: int) -> tuple[int, int]:
+        samples = {equation.sample for equation in sections[k].equations}
+        return (0 if samples <= {None} else 1 if sample in samples else 2, k)
+
+    kept: dict[int, Section] = {}
+    budget = limit
+    for k in sorted(range(len(sections)), key=rank):
+        if budget <= 0:
+            break
+        equations = sections[k].equations[:budget]
+        kept[k] = dataclasses.replace(sections[k], equations=equations)
+        budget -= len(equations)
+    total = sum(len(section.equations) for section in sections)
+    return [kept[k] for k in sorted(kept)], total - (limit - budget)
+
+
 def derivation_html(
-    document: NetworkDocument, selection: Selection | None, notation: str = NEURON, digits: int = 9
+    document: NetworkDocument,
+    selection: Selection | None,
+    notation: str = NEURON,
+    digits: int = 9,
+    limit: int | None = None,
+    sample: int = 0,
 ) -> str:
-    """The derivation for the current step as rich text (what the panel shows)."""
-    if document.step is None:
-        return STYLE + (
-            f"<p class='note'>Iteration {document.iteration + 1} has not started: press → "
-            "and the chain rule of each step appears here, with the numbers filled in.</p>"
+    """The derivation for the current step as rich text (what the panel shows); with
+    ``limit``, at most that many equations (see bounded_sections) and a note."""
+    derived = _derive(document, selection, notation, shorten_labels=True)
+    if isinstance(derived, str):
+        return _note(derived)
+    if not derived:
+        what = "this element" if selection is None else elide(_describe(document, selection))
+        return _note(f"Nothing about {what} is computed at this step.")
+    left_out = 0
+    if limit is not None:
+        derived, left_out = bounded_sections(derived, limit, sample)
+    note = ""
+    if left_out:
+        more = "1 more equation" if left_out == 1 else f"{left_out:,} more equations"
+        note = (
+            f"<p class='note'>{more} of this step are not shown: click an element on the "
+            "diagram to see only its own, or Copy LaTeX / Markdown for all of them.</p>"
         )
-    sections = derivation_sections(document, selection, notation)
-    if sections is None:
-        return STYLE + (
-            "<p class='note'>This network is large: click a neuron, an edge or a bias "
-            "to see its derivation at this step.</p>"
-        )
-    if not sections:
-        what = "this element" if selection is None else html.escape(_describe(document, selection))
-        return STYLE + f"<p class='note'>Nothing about {what} is computed at this step.</p>"
-    return STYLE + render(sections, "html", digits)
+    try:
+        with quiet_numbers():
+            return STYLE + render(derived, "html", digits) + note
+    except Exception as error:
+        log.warning("the derivation could not be rendered", exc_info=True)
+        return _note(f"The derivation of this step cannot be shown ({elide(str(error), 200)}).")
 
 
 def derivation_text(
     document: NetworkDocument, selection: Selection | None, notation: str, fmt: str, digits: int
 ) -> str:
-    """The same derivation as LaTeX or Markdown, for the clipboard ('' if there is none)."""
-    sections = derivation_sections(document, selection, notation)
+    """The same derivation as LaTeX or Markdown, for the clipboard ('' if there is none);
+    the labels in full."""
+    sections = derivation_sections(document, selection, notation, shorten_labels=False)
     if not sections:
         return ""
-    return render(sections, fmt, digits)
+    try:
+        with quiet_numbers():
+            return render(sections, fmt, digits)
+    except Exception:
+        log.warning("the derivation could not be rendered as %s", fmt, exc_info=True)
+        return ""
 
 
 def _describe(document: NetworkDocument, selection: Selection) -> str:
@@ -167,6 +296,8 @@ class MathPanel(QWidget):
         layout.addWidget(self.browser, 1)
         layout.addLayout(buttons)
         self._hovered: ElementRef | None = None
+        # Derived only while the panel can be seen (not behind another dock's tab).
+        self._refresher = RefreshWhenShown(self, self._refresh_now)
         document.position_changed.connect(self.refresh)
         document.selection_changed.connect(self.refresh)
         document.network_changed.connect(self.refresh)
@@ -178,23 +309,23 @@ class MathPanel(QWidget):
         return str(self.notation_box.currentData())
 
     def refresh(self) -> None:
-        if not self.isVisible() and self.browser.toPlainText():
-            self._stale = True  # a hidden panel is refreshed when it is shown
-            return
-        self._stale = False
+        self._refresher.request()
+
+    def _refresh_now(self) -> None:
         text = derivation_html(
-            self.document, self.document.selection, self.notation, self.settings.digits
+            self.document,
+            self.document.selection,
+            self.notation,
+            self.settings.digits,
+            limit=MAX_SHOWN_EQUATIONS,
+            sample=self.settings.sample,
         )
         scroll = self.browser.verticalScrollBar().value()
         self.browser.setHtml(text)
         self.browser.verticalScrollBar().setValue(scroll)
 
-    def showEvent(self, event: object) -> None:  # type: ignore[override]
-        if getattr(self, "_stale", False):
-            self.refresh()
-        super().showEvent(event)  # type: ignore[arg-type]
-
     def text(self) -> str:
+        self._refresher.ensure()
         return self.browser.toPlainText()
 
     def copy(self, fmt: str) -> str:

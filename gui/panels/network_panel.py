@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from engine import edits
 from engine.network import Network
 from gui.document import NetworkDocument
-from gui.formatting import format_number
+from gui.formatting import elide_words, format_number
 from gui.themes import current_theme
 from gui.widgets import NumberLineEdit
 
@@ -191,6 +191,7 @@ class NetworkPanel(QWidget):
         self._merge_session = 0
 
         self.message_label = QLabel()
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)  # it quotes labels from files
         self.message_label.setWordWrap(True)
         self.message_label.setStyleSheet(MESSAGE_STYLE)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -362,7 +363,7 @@ class NetworkPanel(QWidget):
 
         def check() -> None:
             if field.invalid:
-                self.show_message(f"{name}: {field.toolTip()}")
+                self.show_message(f"{name}: {field.reason}")
 
         # Connected after the field's own commit on Enter; on leaving, the field commits
         # before QLineEdit emits editingFinished.
@@ -487,7 +488,7 @@ class NetworkPanel(QWidget):
     # -- messages --------------------------------------------------------------------
 
     def show_message(self, text: str) -> None:
-        self.message_label.setText(text)
+        self.message_label.setText(elide_words(text))
         self.message_box.show()
 
     def clear_message(self) -> None:
@@ -656,7 +657,7 @@ class NetworkPanel(QWidget):
 
     def _on_set_clicked(self) -> None:
         if self.set_value_edit.invalid:  # its red border and the message say why
-            self.show_message(f"Value: {self.set_value_edit.toolTip()}")
+            self.show_message(f"Value: {self.set_value_edit.reason}")
             return
         _, weights, biases = WHICH_ITEMS[self.set_which_box.currentIndex()]
         layer, _ = self._scope_phrase(self.set_scope_box)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui import constants as C
 from gui.document import NetworkDocument
+from gui.formatting import elide_words
 from gui.themes import Theme, appearance, current_theme, text_scale
 
 
@@ -15,10 +16,13 @@ class StepCaption(QWidget):
     def __init__(self, document: NetworkDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
+        # Plain text: captions and messages quote names and labels from the file.
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)  # long captions in large type wrap instead of widening
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner = QLabel()
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
         self.banner.hide()
         self._banner_font = QFont(self.banner.font())
@@ -53,12 +57,12 @@ class StepCaption(QWidget):
         self.banner.setFont(banner_font)
 
     def refresh(self) -> None:
-        self.label.setText(self.document.caption())
+        self.label.setText(elide_words(self.document.caption()))
         if self.document.diverged_at is None:
             self.banner.hide()
 
     def show_message(self, text: str) -> None:
-        self.banner.setText(text)
+        self.banner.setText(elide_words(text))
         self.banner.show()
 
     def text(self) -> str:

@@ -3,8 +3,10 @@ CSV files. Every edit is one undo step that undo and redo restore exactly."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
@@ -284,6 +286,37 @@ def test_export_then_import_csv_gives_the_same_network(qtbot, open_panel, tmp_pa
     assert text_of(panel) == exported
     assert_undo_redo_exact(panel, before_import, "Import data from data.csv")
     assert_save_load_round_trip(panel, tmp_path)
+
+
+# The input labels of ../shared/repro/csv-formula-labels.json, and more cells a spreadsheet
+# would run as formulas (OWASP: CSV injection).
+FORMULA_LABELS = ['=HYPERLINK("http://example.com","x1")', '+cmd|" /C calc"!A0']
+
+
+def test_exported_labels_stay_text_in_a_spreadsheet_and_numbers_stay_numbers(qtbot, tmp_path):  # type: ignore[no-untyped-def]
+    network = load_network(resources.preset_path(XOR))
+    network = edits.set_labels(network, 0, FORMULA_LABELS)
+    network = edits.set_labels(network, 2, ["@SUM(A1:A9)"])
+    inputs = np.array(network.inputs)
+    inputs[1, 0] = -0.5  # a negative number starts with "-" too: it stays a number
+    network = edits.set_data(network, inputs, network.targets)
+    document = NetworkDocument(network, None)
+    panel = DataTablePanel(document)
+    qtbot.addWidget(panel)
+    panel.show()
+    csv_path = tmp_path / "data.csv"
+    panel.ask_export_path = lambda: str(csv_path)  # type: ignore[method-assign]
+    panel.file_button.menu().actions()[1].trigger()  # Export CSV…
+    with csv_path.open(newline="", encoding="utf-8") as file:
+        header, *rows = list(csv.reader(file))
+    assert header == ["'" + FORMULA_LABELS[0], "'" + FORMULA_LABELS[1], "t: @SUM(A1:A9)"]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in header)
+    assert rows[1] == ["-0.5", "1.0", "1.0"]
+    # Importing the file gives the same data back: the header line is still skipped.
+    before = text_of(panel)
+    assert panel.import_csv(csv_path)
+    assert text_of(panel) == before
+    assert document.undo_stack.count() == 0  # the same data: no edit at all
 
 
 def test_import_names_the_line_and_column_of_a_bad_value(open_panel, tmp_path):  # type: ignore[no-untyped-def]
