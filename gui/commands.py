@@ -34,33 +34,54 @@ class _DocumentCommand(QUndoCommand):
         return document
 
 
-class EditNetworkCommand(_DocumentCommand):
-    """Any edit of the network's values or shape ("Change w5 to 0.42").
+class _SnapshotCommand(_DocumentCommand):
+    """A command whose first redo does something to the document; undo and redo then
+    restore the document's state before and after it exactly."""
 
-    Commands pushed with the same ``merge_key`` one after another (a slider being
-    dragged, a value typed again) merge into one undo step.
-    """
-
-    def __init__(
-        self, document: NetworkDocument, network: Network, text: str, merge_key: object = None
-    ) -> None:
+    def __init__(self, document: NetworkDocument, text: str) -> None:
         super().__init__(document, text)
-        self._network = network
-        self.merge_key = merge_key
         self._before: DocumentState | None = None
         self._after: DocumentState | None = None
+
+    def _apply(self) -> None:
+        raise NotImplementedError
 
     def redo(self) -> None:
         if self._after is not None:
             self._document.restore(self._after)
             return
         self._before = self._document.snapshot()
-        self._document.apply_edit(self._network)
+        self._apply()
         self._after = self._document.snapshot()
 
     def undo(self) -> None:
         assert self._before is not None
         self._document.restore(self._before)
+
+
+class EditNetworkCommand(_SnapshotCommand):
+    """Any edit of the network's values or shape ("Change w5 to 0.42"), to the network
+    as built or, ``continuing``, to the parameters training continues from.
+
+    Commands pushed with the same ``merge_key`` one after another (a slider being
+    dragged, a value typed again) merge into one undo step.
+    """
+
+    def __init__(
+        self,
+        document: NetworkDocument,
+        network: Network,
+        text: str,
+        continuing: bool = False,
+        merge_key: object = None,
+    ) -> None:
+        super().__init__(document, text)
+        self._network = network
+        self._continuing = continuing
+        self.merge_key = merge_key
+
+    def _apply(self) -> None:
+        self._document.apply_edit(self._network, self._continuing)
 
     def id(self) -> int:
         return EDIT_ID if self.merge_key is not None else -1
@@ -74,6 +95,13 @@ class EditNetworkCommand(_DocumentCommand):
         return True
 
 
+class ResetCommand(_SnapshotCommand):
+    """Reset: back to the network as built at iteration 1; undo brings the run back."""
+
+    def _apply(self) -> None:
+        self._document.apply_reset()
+
+
 class LayoutCommand(_DocumentCommand):
     """Neurons moved or auto-laid out: the diagram changes, the training history stays."""
 
@@ -82,14 +110,18 @@ class LayoutCommand(_DocumentCommand):
     ) -> None:
         super().__init__(document, text)
         self._layout = layout
-        self._old_layout = dict(document.initial_network.layout)
+        self._old_layout = dict(document.built_network.layout)
+        # Undo and redo return to these exact networks, so the title's unsaved mark follows.
+        self._old_built = document.built_network
+        self._new_built: Network | None = None
         self.merge_key = merge_key
 
     def redo(self) -> None:
-        self._document.apply_layout(self._layout)
+        self._document.apply_layout(self._layout, self._new_built)
+        self._new_built = self._document.built_network
 
     def undo(self) -> None:
-        self._document.apply_layout(self._old_layout)
+        self._document.apply_layout(self._old_layout, self._old_built)
 
     def id(self) -> int:
         return LAYOUT_ID if self.merge_key is not None else -1
@@ -98,5 +130,6 @@ class LayoutCommand(_DocumentCommand):
         if not isinstance(other, LayoutCommand) or other.merge_key != self.merge_key:
             return False
         self._layout = other._layout
+        self._new_built = other._new_built
         self.setText(other.text())
         return True

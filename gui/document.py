@@ -1,55 +1,52 @@
-"""NetworkDocument: the one owner of the network, its history and the position.
+"""NetworkDocument: the one owner of the network as built, the run and the position.
 
-Stepping is navigation over traces. A position is (iteration, step) where
-step -1 is the start of an iteration (nothing computed yet) and 0..S-1 index
-the steps forward-1 … update. Traces are computed on demand from checkpoints
-(the parameters and momentum before an iteration) and cached; iterations
-played in bulk are recomputed from the nearest checkpoint with the same
-Trainer arithmetic, so stepping back shows exactly what was shown before.
+Two networks matter. The network *as built* is the user's work: what the file
+holds, what Save writes and what Reset returns to; only edits change it. The
+*run* (gui/run_history.py) is training from it: the parameters at every
+iteration, computed on demand. An edit at the start of the history changes the
+network as built; an edit made mid-training either does the same (training
+restarts from it) or continues training from the current parameters with the
+change, leaving the network as built alone: ``mid_training_edits`` chooses, and
+asks the user once when it is None.
+
+Stepping is navigation over the run: a position is (iteration, step) where step
+-1 is the start of an iteration (nothing computed yet) and 0..S-1 index the
+steps forward-1 … update.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from engine import edits
 from engine.edits import EditError
 from engine.network import Array, Network
 from engine.steps import BACKWARD, FORWARD, LOSS, UPDATE, Step, describe_step, iteration_steps
-from engine.trace import IterationTrace, dataset_loss, trace_iteration
-from engine.training import Trainer
+from engine.trace import IterationTrace
+from gui.player import Player
+from gui.run_history import RunHistory, Velocity
 
 START = -1  # step index of "start of the iteration"
-TRACE_CACHE_SIZE = 32
-MAX_CHECKPOINTS = 4000
+UNDO_LIMIT = 200  # edits kept for undo; each costs a little memory (see RunHistory.snapshot)
+
+# What an edit made mid-training does (``NetworkDocument.mid_training_edits``).
+EDIT_BUILT = "built"  # change the network as built; training restarts from it
+EDIT_CONTINUE = "continue"  # continue training from the current parameters with the change
+EDIT_CHOICE_NAMES = {
+    EDIT_BUILT: "Change the network as built (training restarts)",
+    EDIT_CONTINUE: "Continue training from here with the change",
+}
 
 
 class Position(NamedTuple):
     iteration: int
     step: int  # START or an index into the iteration's steps
-
-
-@dataclass(frozen=True, eq=False)
-class DocumentState:
-    """What undo restores: the network, its history and where the user was."""
-
-    initial: Network
-    first_iteration: int
-    checkpoints: dict[int, tuple[Network, tuple[Array, ...] | None]]
-    position: Position
-    losses: Array
-    dataset_losses: Array
-    edit_marks: tuple[int, ...]
-    diverged_at: int | None
-    selection: Selection | None
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,14 @@ class Selection:
     source: int | None = None  # weight only: i, the neuron in layer - 1
 
 
-Velocity = tuple[Array, ...] | None
+@dataclass(frozen=True, eq=False)
+class DocumentState:
+    """What undo restores: the network as built, the run and where the user was."""
+
+    built: Network
+    run: RunHistory
+    position: Position
+    selection: Selection | None
 
 
 class NetworkDocument(QObject):
@@ -70,28 +74,24 @@ class NetworkDocument(QObject):
     selection_changed = Signal()
     play_state_changed = Signal(bool)
     message_posted = Signal(str)  # something the user should read (divergence)
+    modified_changed = Signal(bool)  # the network as built differs from the file, or not
 
-    def __init__(self, network: Network, path: str | None = None) -> None:
+    def __init__(self, network: Network, path: str | None = None, example: bool = False) -> None:
         super().__init__()
         self.path = path
+        self.example = example  # an untitled copy of a shipped example
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._selection: Selection | None = None
-        self._set_network(network)
-        self.player = Player(self)
-
-    # -- the network ---------------------------------------------------------------
-
-    def _set_network(self, network: Network) -> None:
-        self._initial = network
-        self._first_iteration = 0  # iterations before it belong to the network before an edit
-        self._checkpoints: dict[int, tuple[Network, Velocity]] = {0: (network, None)}
-        self._traces: OrderedDict[int, IterationTrace] = OrderedDict()
+        self._built = network
+        self._saved: Network | None = network  # the network as built when last saved or opened
+        self._modified = False
+        self._run = RunHistory(network)
         self._position = Position(0, START)
-        self._losses = np.empty(256)
-        self._dataset_losses = np.empty(256)
-        self._loss_count = 0
-        self._diverged_at: int | None = None
-        self._edit_marks: list[int] = []
+        self.mid_training_edits: str | None = None  # EDIT_BUILT, EDIT_CONTINUE or None: ask
+        # Asks which, given the edit's text; None cancels the edit. The window shows a dialog.
+        self.ask_mid_training_edit: Callable[[str], str | None] = lambda text: EDIT_BUILT
+        self.player = Player(self)
 
     def dispose(self) -> None:
         """Stop playing and drop the undo history while every object is still alive
@@ -99,18 +99,64 @@ class NetworkDocument(QObject):
         self.player.pause()
         self.undo_stack.clear()
 
+    # -- the network as built --------------------------------------------------------
+
+    @property
+    def built_network(self) -> Network:
+        """The user's work: what Save writes and Reset returns to."""
+        return self._built
+
     @property
     def initial_network(self) -> Network:
-        """The network as opened or last edited: iteration 0's parameters."""
-        return self._initial
+        """The network this run started from (its structure is what is shown): the network
+        as built, or the network an edit continued training with."""
+        return self._run.start
 
-    def replace_network(self, network: Network, path: str | None = None) -> None:
+    @property
+    def display_name(self) -> str:
+        name = self._built.name
+        return f"{name} (example)" if self.example else name
+
+    @property
+    def modified(self) -> bool:
+        """The network as built is not what the file holds (or was never saved)."""
+        return self._modified
+
+    def _update_modified(self) -> None:
+        modified = self._built is not self._saved
+        if modified != self._modified:
+            self._modified = modified
+            self.modified_changed.emit(modified)
+
+    def mark_saved(self, path: str) -> None:
+        """The network as built was written to ``path``: the document now stands for it."""
+        self.path = str(path)
+        self.example = False
+        self._saved = self._built
+        self._update_modified()
+        self.network_changed.emit()  # the title shows the new file name
+
+    def mark_unsaved(self) -> None:
+        """The network as built is in no file (recovered work)."""
+        self._saved = None
+        self._update_modified()
+
+    def replace_network(
+        self, network: Network, path: str | None = None, example: bool = False
+    ) -> None:
         """Open another network: history, position and selection start over."""
         self.player.pause()
         self.path = path  # None: not saved anywhere yet
+        self.example = example
         self._selection = None
-        self._set_network(network)
+        self._built = self._saved = network
+        self._run = RunHistory(network)
+        self._position = Position(0, START)
         self.undo_stack.clear()  # opening is not undoable; the new file starts clean
+        self._update_modified()
+        self._emit_everything()
+
+    def _emit_everything(self) -> None:
         self.network_changed.emit()
         self.losses_changed.emit()
         self.selection_changed.emit()
@@ -119,15 +165,16 @@ class NetworkDocument(QObject):
     @property
     def network(self) -> Network:
         """Parameters before the current iteration's update."""
-        return self._state(self._position.iteration)[0]
+        return self._run.state(self._position.iteration)[0]
 
     def velocity_before(self) -> Velocity:
-        """Momentum carried into the current iteration (None: zero)."""
-        return self._state(self._position.iteration)[1]
+        """Momentum carried into the current iteration (None: zero), exactly as its trace
+        was computed with."""
+        return self._run.velocity_before(self._position.iteration)
 
     @property
     def uses_minibatches(self) -> bool:
-        return self._initial.optimizer.batch_size is not None
+        return self._run.uses_minibatches
 
     # -- positions -------------------------------------------------------------------
 
@@ -138,6 +185,12 @@ class NetworkDocument(QObject):
     @property
     def iteration(self) -> int:
         return self._position.iteration
+
+    @property
+    def first_iteration(self) -> int:
+        """The earliest iteration of this run (later than 0 after an edit that continued
+        training: earlier ones used the network before the edit)."""
+        return self._run.first_iteration
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -156,7 +209,7 @@ class NetworkDocument(QObject):
 
     @property
     def diverged_at(self) -> int | None:
-        return self._diverged_at
+        return self._run.diverged_at
 
     def caption(self) -> str:
         """The position in words: 'Iteration 3 · backward 2: error signal δ of …'."""
@@ -168,14 +221,16 @@ class NetworkDocument(QObject):
             else:
                 what = f"start: parameters after {self._position.iteration} updates"
             return f"Iteration {number} · {what}"
-        text = f"Iteration {number} · {describe_step(step, self._initial.weight_layer_count)}"
+        text = (
+            f"Iteration {number} · {describe_step(step, self.initial_network.weight_layer_count)}"
+        )
         if step.kind == UPDATE and self.trace.diverged:
             text += " — diverged: some values are no longer finite"
         return text
 
     @property
     def _steps_per_iteration(self) -> int:
-        return len(iteration_steps(self._initial.weight_layer_count))
+        return len(iteration_steps(self.initial_network.weight_layer_count))
 
     def global_step_number(self) -> int:
         """The step counted from the first, as export numbers its files (0 = start)."""
@@ -191,16 +246,17 @@ class NetworkDocument(QObject):
     def go_to_global_step(self, number: int) -> None:
         """Go to step ``number`` as numbered by export (0: the very start)."""
         per_iteration = self._steps_per_iteration
+        first = self._run.first_iteration
         if number <= 0:
-            self.go_to(Position(self._first_iteration, START))
+            self.go_to(Position(first, START))
             return
         iteration, step = divmod(number - 1, per_iteration)
-        for i in range(self._first_iteration, iteration):
+        for i in range(first, iteration):
             if self._trace(i).diverged:
                 self.message_posted.emit(self._divergence_message(i))
                 self.go_to(Position(i, per_iteration - 1))
                 return
-        self.go_to(Position(iteration, step))
+        self.go_to(Position(max(iteration, first), step))
 
     def next_step(self) -> None:
         iteration, step = self._position
@@ -215,7 +271,7 @@ class NetworkDocument(QObject):
         iteration, step = self._position
         if step > START:
             self.go_to(Position(iteration, step - 1))
-        elif iteration > self._first_iteration:
+        elif iteration > self._run.first_iteration:
             self.go_to(Position(iteration - 1, len(self.steps) - 1))
         elif iteration > 0:
             self._refuse_before_edit()
@@ -230,28 +286,21 @@ class NetworkDocument(QObject):
         iteration, step = self._position
         if step > START:
             self.go_to(Position(iteration, START))
-        elif iteration > self._first_iteration:
+        elif iteration > self._run.first_iteration:
             self.go_to(Position(iteration - 1, START))
         elif iteration > 0:
             self._refuse_before_edit()
 
     def go_home(self) -> None:
-        """Back to the first iteration of this network (the history is kept)."""
-        self.go_to(Position(self._first_iteration, START))
+        """Back to the first iteration of this run (the history is kept)."""
+        self.go_to(Position(self._run.first_iteration, START))
 
     def _refuse_before_edit(self) -> None:
         self.message_posted.emit(
-            f"The network was edited at iteration {self._first_iteration + 1}; earlier "
-            "iterations used the network before the edit. Reset (Ctrl+R) starts over from "
-            "iteration 1 with the edited network."
+            f"The network was edited at iteration {self._run.first_iteration + 1} and training "
+            "continued; earlier iterations used the network before the edit. Reset (Ctrl+R) "
+            "starts over from the network as built."
         )
-
-    def reset(self) -> None:
-        """Back to the parameters as opened or last edited; the training history is dropped."""
-        self.player.pause()
-        self._set_network(self._checkpoints[self._first_iteration][0])
-        self.losses_changed.emit()
-        self.position_changed.emit()
 
     def _refuse_after_divergence(self, iteration: int) -> bool:
         if self._trace(iteration).diverged:
@@ -267,7 +316,21 @@ class NetworkDocument(QObject):
             "Lower the learning rate and reset (Ctrl+R)."
         )
 
-    # -- editing (commands call these) ------------------------------------------------
+    # -- editing (commands call the apply_* methods) ---------------------------------
+
+    def is_mid_training(self) -> bool:
+        """An edit now would not be at the start of the history."""
+        return self._position.iteration > 0
+
+    def _edit_choice(self, text: str) -> str | None:
+        if not self.is_mid_training():
+            return EDIT_BUILT
+        if self.mid_training_edits is None:
+            choice = self.ask_mid_training_edit(text)
+            if choice is None:
+                return None
+            self.mid_training_edits = choice
+        return self.mid_training_edits
 
     def push_edit(
         self,
@@ -277,102 +340,143 @@ class NetworkDocument(QObject):
         merge_key: object = None,
         **kwargs: Any,
     ) -> bool:
-        """Apply ``edit(current network, *args)`` as an undoable command named ``text``.
+        """Apply ``edit(network, *args)`` as an undoable command named ``text``: to the
+        network as built, or mid-training (if so chosen) to the current parameters.
 
         An EditError (a refused edit) leaves everything as it was and posts its reason.
         """
+        choice = self._edit_choice(text)
+        if choice is None:
+            return False
+        continuing = choice == EDIT_CONTINUE and self.is_mid_training()
         try:
-            network = edit(self.network, *args, **kwargs)
+            network = edit(self.network if continuing else self._built, *args, **kwargs)
         except EditError as error:
             self.message_posted.emit(f"{text}: refused: {error}.")
             return False
+        if continuing:
+            text += f" (training continues from iteration {self._position.iteration + 1})"
+        elif self.is_mid_training():
+            text += " (the network as built; training restarts)"
         from gui.commands import EditNetworkCommand  # commands import this module
 
-        self.undo_stack.push(EditNetworkCommand(self, network, text, merge_key))
+        self.undo_stack.push(
+            EditNetworkCommand(
+                self,
+                network,
+                text,
+                continuing,
+                None if merge_key is None else (merge_key, continuing),
+            )
+        )
         return True
 
     def push_layout(self, text: str, layout: dict[str, Any], merge_key: object = None) -> None:
-        """Change the diagram layout (node positions): undoable, training history kept."""
+        """Change the diagram layout (node positions): undoable, training history kept.
+        A layout no file could hold (a position dragged off to 1e7) is refused."""
+        try:
+            edits.set_layout(self._built, layout)
+        except EditError as error:
+            self.message_posted.emit(f"{text}: refused: {error}.")
+            return
         from gui.commands import LayoutCommand
 
         self.undo_stack.push(LayoutCommand(self, layout, text, merge_key))
 
+    def reset(self) -> None:
+        """Back to the network as built at iteration 1 (undoable: Ctrl+Z brings the run back)."""
+        self.player.pause()
+        if (
+            self._position == Position(0, START)
+            and self._run.start is self._built
+            and len(self._run.losses) <= 1
+        ):
+            self.message_posted.emit("Already at the start of the network as built.")
+            return
+        from gui.commands import ResetCommand
+
+        self.undo_stack.push(ResetCommand(self, "Reset to the network as built"))
+
+    def reset_description(self) -> str:
+        if self.path is not None and not self.modified:
+            what = f"as saved in {self.path.rsplit('/', 1)[-1]}"
+        elif self.modified:
+            what = "as built, with your unsaved edits"
+        else:
+            what = "as built"
+        return (
+            f"Reset: back to iteration 1 of the network {what}. Undo (Ctrl+Z) brings the run back."
+        )
+
     def snapshot(self) -> DocumentState:
-        """Everything an undo must restore, exactly."""
+        """Everything an undo must restore."""
         return DocumentState(
-            initial=self._initial,
-            first_iteration=self._first_iteration,
-            checkpoints=dict(self._checkpoints),
+            built=self._built,
+            run=self._run.snapshot(self._position.iteration),
             position=self._position,
-            losses=self.losses.copy(),
-            dataset_losses=self._dataset_losses[: self._loss_count].copy(),
-            edit_marks=tuple(self._edit_marks),
-            diverged_at=self._diverged_at,
             selection=self._selection,
         )
 
     def restore(self, state: DocumentState) -> None:
         self.player.pause()
-        self._initial = state.initial
-        self._first_iteration = state.first_iteration
-        self._checkpoints = dict(state.checkpoints)
-        self._traces = OrderedDict()
+        self._built = state.built
+        self._run = state.run.copy()  # the snapshot stays as it was for the next undo/redo
         self._position = state.position
-        count = state.losses.shape[0]
-        self._losses = np.resize(state.losses, max(256, count))
-        self._dataset_losses = np.resize(state.dataset_losses, max(256, count))
-        self._loss_count = count
-        self._edit_marks = list(state.edit_marks)
-        self._diverged_at = state.diverged_at
         self._selection = state.selection
         self._trace(self._position.iteration)
-        self.network_changed.emit()
-        self.losses_changed.emit()
-        self.selection_changed.emit()
-        self.position_changed.emit()
+        self._update_modified()
+        self._emit_everything()
 
-    def apply_edit(self, network: Network) -> None:
-        """The network at the current iteration becomes ``network``; that iteration
-        restarts at its first step, later history is dropped, the curve marks the edit."""
+    def apply_edit(self, network: Network, continuing: bool) -> None:
+        """Continuing: the current iteration goes on with ``network`` (later history is
+        dropped, the curve marks the edit). Otherwise ``network`` becomes the network as
+        built and training restarts from it."""
         self.player.pause()
-        iteration = self._position.iteration
-        _, velocity = self._state(iteration)
-        same_shape = network.sizes == self._initial.sizes
-        if not same_shape or network.optimizer.momentum == 0:
-            velocity = None
-        self._initial = network
-        self._first_iteration = iteration
-        self._checkpoints = {iteration: (network, velocity)}
-        self._traces = OrderedDict()
-        self._loss_count = min(self._loss_count, iteration)
-        self._edit_marks = [m for m in self._edit_marks if m < iteration]
-        if iteration > 0:
-            self._edit_marks.append(iteration)
-        if self._diverged_at is not None and self._diverged_at >= iteration:
-            self._diverged_at = None
-        self._position = Position(iteration, START)
-        if not same_shape:
+        if continuing:
+            iteration = self._position.iteration
+            _, velocity = self._run.state(iteration)
+            if network.sizes != self.initial_network.sizes or network.optimizer.momentum == 0:
+                velocity = None
+            self._run = self._run.continued(iteration, network, velocity)
+            self._position = Position(iteration, START)
+        else:
+            self._built = network
+            self._run = RunHistory(network)
+            self._position = Position(0, START)
+        if self._selection is not None and not self._selection_fits(network):
             self._selection = None
-        self._trace(iteration)
-        self.network_changed.emit()
-        self.losses_changed.emit()
-        self.selection_changed.emit()
-        self.position_changed.emit()
-
-    def apply_layout(self, layout: dict[str, Any]) -> None:
-        """Only the layout changes: nothing is recomputed, the position stays."""
-        self._initial = self._initial.replace(layout=layout)
-        self._checkpoints = {
-            k: (n.replace(layout=layout), v) for k, (n, v) in self._checkpoints.items()
-        }
-        self._traces = OrderedDict()
         self._trace(self._position.iteration)
+        self._update_modified()
+        self._emit_everything()
+
+    def apply_reset(self) -> None:
+        self.apply_edit(self._built, continuing=False)
+        self.message_posted.emit(self.reset_description())
+
+    def _selection_fits(self, network: Network) -> bool:
+        selection = self._selection
+        assert selection is not None
+        sizes = network.sizes
+        if selection.layer >= len(sizes):
+            return False
+        if selection.kind == "bias_node":
+            return True
+        if selection.index >= sizes[selection.layer]:
+            return False
+        return selection.source is None or selection.source < sizes[selection.layer - 1]
+
+    def apply_layout(self, layout: dict[str, Any], built: Network | None = None) -> None:
+        """Only the layout changes: nothing is recomputed, the position stays. ``built``:
+        the exact network as built to return to (undo), so an undone drag is unmodified."""
+        self._built = built if built is not None else self._built.replace(layout=layout)
+        self._run = self._run.with_layout(layout)
+        self._update_modified()
         self.network_changed.emit()
 
     # -- what is computed at the current step ----------------------------------------
 
     def _step_index(self, kind: str, layer: int | None = None) -> int:
-        L = self._initial.weight_layer_count
+        L = self.initial_network.weight_layer_count
         if kind == FORWARD:
             assert layer is not None
             return layer - 1
@@ -407,10 +511,10 @@ class NetworkDocument(QObject):
         """Δw and Δb of the most recent update at this position, or None."""
         if self.shows_update():
             trace = self.trace
-        elif self._position.iteration > 0:
+        elif self._position.iteration > self._run.first_iteration:
             trace = self._trace(self._position.iteration - 1)
         else:
-            return None
+            return None  # nothing updated this run's parameters yet
         L = trace.network.weight_layer_count
         pairs = [trace.updates(l) for l in range(1, L + 1)]
         return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
@@ -431,74 +535,25 @@ class NetworkDocument(QObject):
     @property
     def losses(self) -> Array:
         """Loss of every iteration computed so far (index = iteration)."""
-        return self._losses[: self._loss_count]
+        return self._run.losses.array()
 
     @property
     def dataset_losses(self) -> Array | None:
         """With mini-batches: the loss on the whole data set before each iteration."""
         if not self.uses_minibatches:
             return None
-        return self._dataset_losses[: self._loss_count]
+        return self._run.dataset_losses.array()
 
     @property
     def edit_marks(self) -> list[int]:
-        """Iterations at which the network was edited (for the loss curve)."""
-        return list(self._edit_marks)
-
-    def _append_losses(self, batch_losses: Array, whole: Array | None) -> None:
-        needed = self._loss_count + batch_losses.shape[0]
-        if needed > self._losses.shape[0]:
-            capacity = max(needed, 2 * self._losses.shape[0])
-            self._losses = np.resize(self._losses, capacity)
-            self._dataset_losses = np.resize(self._dataset_losses, capacity)
-        self._losses[self._loss_count : needed] = batch_losses
-        if whole is not None:
-            self._dataset_losses[self._loss_count : needed] = whole
-        self._loss_count = needed
-
-    # -- checkpoints and traces ------------------------------------------------------
-
-    def _state(self, iteration: int) -> tuple[Network, Velocity]:
-        """Parameters and momentum before ``iteration``."""
-        state = self._checkpoints.get(iteration)
-        if state is not None:
-            return state
-        previous = self._traces.get(iteration - 1)
-        if previous is not None:
-            state = (previous.network_after, previous.velocity)
-        else:
-            start = max(k for k in self._checkpoints if k < iteration)
-            network, velocity = self._checkpoints[start]
-            trainer = Trainer(network, start_iteration=start, velocity=velocity)
-            trainer.run(iteration - start)
-            state = (trainer.network(), trainer.velocity())
-        self._store_checkpoint(iteration, state)
-        return state
-
-    def _store_checkpoint(self, iteration: int, state: tuple[Network, Velocity]) -> None:
-        self._checkpoints[iteration] = state
-        if len(self._checkpoints) > MAX_CHECKPOINTS:
-            # Thin out the older half; missing iterations are recomputed exactly.
-            keys = sorted(self._checkpoints)
-            for key in keys[1 : len(keys) // 2 : 2]:
-                del self._checkpoints[key]
+        """Iterations at which an edit continued training (for the loss curve)."""
+        return list(self._run.edit_marks)
 
     def _trace(self, iteration: int) -> IterationTrace:
-        trace = self._traces.get(iteration)
-        if trace is not None:
-            self._traces.move_to_end(iteration)
-            return trace
-        network, velocity = self._state(iteration)
-        trace = trace_iteration(network, iteration, velocity)
-        self._traces[iteration] = trace
-        if len(self._traces) > TRACE_CACHE_SIZE:
-            self._traces.popitem(last=False)
-        if iteration == self._loss_count:
-            whole = np.array([dataset_loss(network)]) if self.uses_minibatches else None
-            self._append_losses(np.array([trace.loss]), whole)
+        known = len(self._run.losses)
+        trace = self._run.trace(iteration)
+        if len(self._run.losses) != known:
             self.losses_changed.emit()
-        if trace.diverged and (self._diverged_at is None or iteration < self._diverged_at):
-            self._diverged_at = iteration
         return trace
 
     # -- playing (called by Player) --------------------------------------------------
@@ -510,87 +565,11 @@ class NetworkDocument(QObject):
         first = iteration if step == START else iteration + 1
         if step != START and self._refuse_after_divergence(iteration):
             return False
-        if count > 1:
-            network, velocity = self._state(first)
-            trainer = Trainer(
-                network,
-                start_iteration=first,
-                velocity=velocity,
-                track_dataset_loss=self.uses_minibatches,
-            )
-            trainer.run(count - 1, deadline=deadline)
-            ran = trainer.losses.shape[0]
-            if trainer.diverged_at is not None:
-                ran -= 1  # the diverging iteration is shown by its trace below
-            new_losses = first + ran - self._loss_count
-            if new_losses > 0:
-                whole = trainer.dataset_losses
-                self._append_losses(
-                    trainer.losses[ran - new_losses : ran],
-                    None if whole is None else whole[ran - new_losses : ran],
-                )
-            first += ran
-            self._store_checkpoint(first, (trainer.network(), trainer.velocity()))
-        self._position = Position(first, len(self._trace(first).steps) - 1)
+        shown = self._run.train(first, count, deadline)
+        self._position = Position(shown, len(self._trace(shown).steps) - 1)
         self.losses_changed.emit()
         self.position_changed.emit()
-        if self._trace(first).diverged:
-            self.message_posted.emit(self._divergence_message(first))
+        if self._trace(shown).diverged:
+            self.message_posted.emit(self._divergence_message(shown))
             return False
         return True
-
-
-class Player(QObject):
-    """Play: a timer whose every tick trains as much as fits, then the views redraw once."""
-
-    TICK_MS = 16  # ~60 frames per second at most
-    TRAIN_BUDGET_S = 0.006  # of every tick, for training; the rest is for drawing
-    MAX_SPEED = 0  # "as fast as possible"
-
-    def __init__(self, document: NetworkDocument) -> None:
-        super().__init__(document)
-        self._document = document
-        self._timer = QTimer(self)
-        self._timer.setInterval(self.TICK_MS)
-        self._timer.timeout.connect(self._on_tick)
-        self.speed = 10  # iterations per second; MAX_SPEED for as fast as possible
-        self._owed = 0.0
-        self._last_tick = 0.0
-
-    @property
-    def playing(self) -> bool:
-        return self._timer.isActive()
-
-    def play(self) -> None:
-        if self.playing:
-            return
-        self._owed = 1.0  # the first iteration runs at once
-        self._last_tick = time.perf_counter()
-        self._timer.start()
-        self._document.play_state_changed.emit(True)
-
-    def pause(self) -> None:
-        if not self.playing:
-            return
-        self._timer.stop()
-        self._document.play_state_changed.emit(False)
-
-    def toggle(self) -> None:
-        if self.playing:
-            self.pause()
-        else:
-            self.play()
-
-    def _on_tick(self) -> None:
-        now = time.perf_counter()
-        if self.speed == self.MAX_SPEED:
-            count, deadline = 10**9, now + self.TRAIN_BUDGET_S
-        else:
-            self._owed += self.speed * (now - self._last_tick)
-            count, deadline = int(self._owed), now + self.TRAIN_BUDGET_S
-            self._owed -= count
-        self._last_tick = now
-        if count == 0:
-            return
-        if not self._document.run_iterations(count, deadline):
-            self.pause()

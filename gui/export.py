@@ -177,6 +177,7 @@ class SlideWidget(QWidget):
 
         self.caption = QLabel()
         self.caption.setObjectName("slide_caption")
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)  # never markup from a file
         self.caption.setFont(_pixel_font(round(CAPTION_FONT_PX * self.unit)))
         self.caption.setStyleSheet(
             f"color: {theme.ink}; border-bottom: 1px solid {theme.neutral_edge};"

@@ -13,9 +13,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
+import resources
 from engine import edits
 from engine.fileformat import NetworkFileError, load_network, save_network
 from engine.losses import LossSpec
@@ -64,6 +65,9 @@ def parse_sizes(text: str) -> list[int]:
     parts = [p for p in text.replace(",", "-").replace(" ", "-").split("-") if p]
     if len(parts) < 2:
         raise ValueError("give at least an input and an output size, e.g. 2-3-1")
+    if not all(p.isdigit() and p.isascii() for p in parts):
+        bad = next(p for p in parts if not (p.isdigit() and p.isascii()))
+        raise ValueError(f"“{bad[:20]}” is not a whole number of neurons; write e.g. 2-3-1")
     sizes = [int(p) for p in parts]
     if any(s < 1 for s in sizes):
         raise ValueError("every layer needs at least one neuron")
@@ -90,28 +94,37 @@ def new_network(sizes: list[int], seed: int = 0) -> Network:
     return edits.randomise(network, "xavier", seed)
 
 
+def _printable_path(path: str | None) -> str | None:
+    if path is None:
+        return None
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class FileController(QObject):
-    """The File menu's behaviour. Dialogs go through ask_* methods tests can replace."""
+    """The File menu's behaviour. Dialogs go through ask_* methods tests can replace.
+
+    What is saved is always the network as built (``document.built_network``);
+    "Save Trained Network As…" writes the parameters at the current position to
+    another file. The shipped examples are never written: they open as untitled
+    copies.
+    """
 
     recent_changed = Signal()
     modified_changed = Signal(bool)
+    status_posted = Signal(str)  # a line for the status bar ("Saved … to …")
 
     def __init__(self, parent: QWidget, document: NetworkDocument) -> None:
         super().__init__(parent)
         self._window = parent
         self.document = document
-        self._recovered_unsaved = False
-        document.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        # A crashed session's autosave we recovered from: kept until this work is safe
+        # (saved, or autosaved by this session).
+        self._recovered_from: Path | None = None
+        document.modified_changed.connect(self.modified_changed)
         self._timer = QTimer(self)
         self._timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self._timer.timeout.connect(self.autosave_now)
         self._timer.start()
-
-    @Slot(bool)
-    def _on_clean_changed(self, clean: bool) -> None:
-        # A bound slot of this QObject is disconnected when it is destroyed; the value
-        # comes with the signal because the stack may be half-destroyed at exit.
-        self.modified_changed.emit(self._recovered_unsaved or not clean)
 
     # -- dialogs (replaced in tests) -------------------------------------------------
 
@@ -120,7 +133,8 @@ class FileController(QObject):
         box = QMessageBox(self._window)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Unsaved changes")
-        box.setText(f"Save the changes to “{self.document.initial_network.name}”?")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the name comes from a file
+        box.setText(f"Save the changes to “{self.document.display_name}”?")
         box.setInformativeText("Your changes will be lost if you don't save them.")
         box.setStandardButtons(
             QMessageBox.StandardButton.Save
@@ -141,10 +155,8 @@ class FileController(QObject):
         )
         return path
 
-    def ask_save_path(self) -> str:
-        path, _ = QFileDialog.getSaveFileName(
-            self._window, "Save network", self._folder(), FILE_FILTER
-        )
+    def ask_save_path(self, title: str = "Save network") -> str:
+        path, _ = QFileDialog.getSaveFileName(self._window, title, self._folder(), FILE_FILTER)
         if path and not Path(path).suffix:
             path += ".json"
         return path
@@ -156,16 +168,21 @@ class FileController(QObject):
         return text if ok else None
 
     def ask_recover(self, description: str) -> bool:
-        answer = QMessageBox.question(
-            self._window,
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             "Recover unsaved work?",
             "Backprop Lens ended unexpectedly while a network had unsaved changes:\n\n"
             f"{description}\n\nRecover it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self._window,
         )
-        return answer == QMessageBox.StandardButton.Yes
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the description holds a file's text
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def show_error(self, title: str, text: str) -> None:
-        QMessageBox.warning(self._window, title, text)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self._window)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote file names and contents
+        box.exec()
 
     def _folder(self) -> str:
         return str(Path(self.document.path).parent) if self.document.path else ""
@@ -174,12 +191,7 @@ class FileController(QObject):
 
     @property
     def modified(self) -> bool:
-        return self._recovered_unsaved or not self.document.undo_stack.isClean()
-
-    def _set_saved(self) -> None:
-        self._recovered_unsaved = False
-        self.document.undo_stack.setClean()
-        self.modified_changed.emit(False)
+        return self.document.modified
 
     def maybe_save(self) -> bool:
         """Before the document is replaced or closed: True when it is safe to go on."""
@@ -204,8 +216,6 @@ class FileController(QObject):
             self.show_error("Cannot create the network", f"“{text}”: {error}.")
             return False
         self.document.replace_network(new_network(sizes), None)
-        self._recovered_unsaved = False
-        self.modified_changed.emit(False)
         return True
 
     def open(self) -> bool:
@@ -215,7 +225,8 @@ class FileController(QObject):
         return bool(path) and self.open_path(path, ask=False)
 
     def open_path(self, path: str, ask: bool = True) -> bool:
-        """Open a file; a bad or unreadable file leaves the open network untouched."""
+        """Open a file; a bad or unreadable file leaves the open network untouched.
+        A shipped example opens as an untitled copy."""
         if ask and not self.maybe_save():
             return False
         try:
@@ -223,9 +234,13 @@ class FileController(QObject):
         except NetworkFileError as error:
             self.show_error("Cannot open the file", f"{Path(path).name} was not opened:\n\n{error}")
             return False
+        if resources.is_preset(path):
+            self.document.replace_network(network, None, example=True)
+            self.status_posted.emit(
+                f"Opened the example “{network.name}” as an untitled copy: Save asks where."
+            )
+            return True
         self.document.replace_network(network, str(path))
-        self._recovered_unsaved = False
-        self.modified_changed.emit(False)
         self.add_recent(str(path))
         return True
 
@@ -238,18 +253,48 @@ class FileController(QObject):
         path = self.ask_save_path()
         return bool(path) and self._write(path)
 
-    def _write(self, path: str) -> bool:
-        network = self.document.network
+    def save_trained_as(self) -> bool:
+        """Write the parameters at the current position (not the network as built) to a
+        new file; the document stays what it was."""
+        document = self.document
+        updates = document.iteration + (1 if document.shows_update() else 0)
+        path = self.ask_save_path("Save trained network as")
+        if not path:
+            return False
+        trained = document.displayed_network()
+        trained = trained.replace(name=f"{trained.name} (trained, {updates} updates)")
+        if not self._save_file(trained, path):
+            return False
+        self.add_recent(str(path))
+        self.status_posted.emit(
+            f"Saved the trained network ({updates} updates) to {path}; "
+            "the network as built is unchanged."
+        )
+        return True
+
+    def _save_file(self, network: Network, path: str) -> bool:
+        """Write ``network`` to ``path``, or say why not; the shipped examples are refused."""
+        if resources.is_preset(path):
+            self.show_error(
+                "Cannot save",
+                f"{path} is one of the examples shipped with Backprop Lens, which stay as "
+                "they are. Choose another file.",
+            )
+            return False
         try:
             save_network(network, path)  # atomic: a failed save leaves the old file intact
-        except (OSError, NetworkFileError) as error:
+        except (OSError, ValueError, RecursionError, NetworkFileError) as error:
             self.show_error("Cannot save", f"{path} was not written:\n\n{error}")
             return False
-        self.document.path = str(path)
-        self._set_saved()
+        return True
+
+    def _write(self, path: str) -> bool:
+        if not self._save_file(self.document.built_network, path):
+            return False
+        self.document.mark_saved(str(path))
         self.add_recent(str(path))
         self.remove_autosave()
-        self.document.network_changed.emit()  # the title shows the new file name
+        self.status_posted.emit(f"Saved “{self.document.built_network.name}” to {path}")
         return True
 
     # -- recent files ----------------------------------------------------------------
@@ -271,29 +316,39 @@ class FileController(QObject):
     def autosave_path(self) -> Path:
         return autosave_dir() / f"autosave-{os.getpid()}.json"
 
-    def autosave_now(self) -> None:
-        """Write the unsaved document where a crash cannot take it; nothing when saved."""
+    def autosave_now(self) -> bool:
+        """Write the unsaved network as built where a crash cannot take it; nothing when
+        saved. True when the work is safe on disk."""
         if not self.modified:
             self.remove_autosave()
-            return
-        network = self.document.network
+            return True
+        network = self.document.built_network
         extra = dict(network.extra)
         extra[AUTOSAVE_KEY] = {
-            "original_path": self.document.path,
+            # A file name that is not valid UTF-8 holds lone surrogates no JSON file can.
+            "original_path": _printable_path(self.document.path),
             "time": datetime.datetime.now().isoformat(timespec="seconds"),
             "pid": os.getpid(),
         }
         try:
             self.autosave_path().parent.mkdir(parents=True, exist_ok=True)
             save_network(network.replace(extra=extra), self.autosave_path())
-        except (OSError, NetworkFileError):
-            pass  # autosave is a safety net: failing quietly never costs the user their work
+        except (OSError, ValueError, RecursionError, NetworkFileError):
+            return False  # a safety net: failing quietly never costs the user their work
+        self._forget_recovered_autosave()
+        return True
 
     def remove_autosave(self) -> None:
         try:
             self.autosave_path().unlink()
         except FileNotFoundError:
             pass
+        self._forget_recovered_autosave()
+
+    def _forget_recovered_autosave(self) -> None:
+        if self._recovered_from is not None:
+            self._recovered_from.unlink(missing_ok=True)
+            self._recovered_from = None
 
     def crashed_autosaves(self) -> list[Path]:
         """Autosaves left by sessions that are no longer running."""
@@ -308,23 +363,43 @@ class FileController(QObject):
         return found
 
     def offer_recovery(self) -> bool:
-        """At start: offer each crashed session's unsaved network; True if one was recovered."""
+        """At start: offer each crashed session's unsaved network; True if one was recovered.
+
+        A recovered autosave stays on disk until this session has saved or autosaved the
+        work, so a second crash loses nothing. One that cannot be read is set aside
+        (renamed ``….unreadable``) with a message, never offered again, never deleted.
+        """
         for path in self.crashed_autosaves():
             try:
                 network = load_network(path)
-                info = json.loads(path.read_text(encoding="utf-8")).get(AUTOSAVE_KEY, {})
-            except (NetworkFileError, OSError, ValueError):
-                path.unlink(missing_ok=True)
+                document = json.loads(path.read_text(encoding="utf-8-sig"))
+            except (NetworkFileError, OSError, ValueError) as error:
+                self._set_aside(path, str(error))
                 continue
-            original = info.get("original_path") if isinstance(info, dict) else None
-            where = original or "never saved"
-            description = f"“{network.name}” ({where}), autosaved {info.get('time', '')}"
-            recover = self.ask_recover(description)
-            path.unlink(missing_ok=True)
-            if recover:
-                extra = {k: v for k, v in network.extra.items() if k != AUTOSAVE_KEY}
-                self._recovered_unsaved = True
-                self.document.replace_network(network.replace(extra=extra), original)
-                self.modified_changed.emit(True)
-                return True
+            info = document.get(AUTOSAVE_KEY) if isinstance(document, dict) else None
+            info = info if isinstance(info, dict) else {}
+            original = info.get("original_path")
+            original = original if isinstance(original, str) and original else None
+            when = info.get("time")
+            when = f", autosaved {when}" if isinstance(when, str) else ""
+            description = f"“{network.name}” ({original or 'never saved'}){when}"
+            if not self.ask_recover(description):
+                path.unlink(missing_ok=True)  # the user chose to discard it
+                continue
+            extra = {k: v for k, v in network.extra.items() if k != AUTOSAVE_KEY}
+            self.document.replace_network(network.replace(extra=extra), original)
+            self.document.mark_unsaved()
+            self._recovered_from = path
+            self.autosave_now()  # once this session holds the work on disk, the old copy goes
+            return True
         return False
+
+    def _set_aside(self, path: Path, reason: str) -> None:
+        aside = path.with_name(path.name + ".unreadable")
+        try:
+            os.replace(path, aside)
+        except OSError:
+            return
+        self.status_posted.emit(
+            f"An autosave could not be read and was set aside as {aside}: {reason}"
+        )

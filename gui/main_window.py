@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt
@@ -29,6 +30,7 @@ from engine.network import Network
 from gui.diagram.scene import DiagramScene
 from gui.diagram.view import DiagramView
 from gui.document import NetworkDocument, Selection
+from gui.edit_choice import MidTrainingEditChoice
 from gui.export import (
     PDF_PAGES,
     SlideOptions,
@@ -62,7 +64,9 @@ class MainWindow(QMainWindow):
     def __init__(self, network: Network, path: str | None = None, remember: bool = True) -> None:
         super().__init__()
         self._remember = remember  # False: neither read nor write QSettings
-        self.document = NetworkDocument(network, path)
+        # A shipped example is never the file behind the document: it opens as a copy.
+        example = path is not None and resources.is_preset(path)
+        self.document = NetworkDocument(network, None if example else path, example)
         self.settings = ViewSettings()
         self.scene = DiagramScene(self.document, self.settings)
         self.view = DiagramView(self.scene)
@@ -85,6 +89,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.loss_dock], [230], Qt.Orientation.Vertical)
 
         self.files = FileController(self, self.document)
+        self.edit_choice = MidTrainingEditChoice(self, self.document, remember)
         self.network_panel = NetworkPanel(self.document)
         self.data_table = DataTablePanel(self.document)
         self.math_panel = MathPanel(self.document, self.settings)
@@ -117,6 +122,7 @@ class MainWindow(QMainWindow):
         self.document.network_changed.connect(self._update_sample_range)
         self.document.play_state_changed.connect(self._on_play_state_changed)
         self.document.message_posted.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.files.status_posted.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._update_title()
         self._update_sample_range()
         self.resize(1440, 900)
@@ -186,13 +192,22 @@ class MainWindow(QMainWindow):
             "Iteration", d.next_iteration, "Ctrl+Right", "Next iteration", P.SP_MediaSeekForward
         )
         self.reset_action = self._action(
-            "Reset", d.reset, "Ctrl+R", "Reset to the initial parameters", P.SP_BrowserReload
+            "Reset",
+            d.reset,
+            "Ctrl+R",
+            "Back to the network as built (undoable)",
+            P.SP_BrowserReload,
         )
         self.fit_action = self._action("Fit", self.view.fit, "F", "Fit the diagram to the window")
         self.new_action = self._action("New…", self.files.new, QKeySequence.StandardKey.New)
         self.open_action = self._action("Open…", self.files.open, QKeySequence.StandardKey.Open)
         self.save_action = self._action("Save", self.files.save, QKeySequence.StandardKey.Save)
         self.save_as_action = self._action("Save As…", self.files.save_as, "Ctrl+Shift+S")
+        self.save_trained_action = self._action(
+            "Save Trained Network As…",
+            self.files.save_trained_as,
+            tip="Write the parameters at this step to a new file (the network as built stays)",
+        )
         self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
         self.export_png_action = self._action(
             "Current step as PNG (2×)…", lambda: self.export_step("png"), "Ctrl+E"
@@ -375,6 +390,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.save_as_action)
+        file_menu.addAction(self.save_trained_action)
         export_menu = file_menu.addMenu("Export")
         export_menu.addActions(
             [self.export_png_action, self.export_svg_action, self.export_pdf_action]
@@ -394,6 +410,8 @@ class MainWindow(QMainWindow):
         )
         edit_menu.addSeparator()
         edit_menu.addActions(self.structure_actions)
+        edit_menu.addSeparator()
+        edit_menu.addMenu(self.edit_choice.menu)
         run_menu = menu.addMenu("&Run")
         for action in (
             self.next_step_action,
@@ -417,9 +435,12 @@ class MainWindow(QMainWindow):
     # -- slots -----------------------------------------------------------------------
 
     def _on_undo_text_changed(self, text: str) -> None:
+        # Tool tips are rich text when they look like it; the text may quote a file's labels.
+        text = html.escape(text)
         self.undo_button_action.setToolTip(f"Undo {text} (Ctrl+Z)" if text else "Nothing to undo")
 
     def _on_redo_text_changed(self, text: str) -> None:
+        text = html.escape(text)
         self.redo_button_action.setToolTip(
             f"Redo {text} (Ctrl+Shift+Z)" if text else "Nothing to redo"
         )
@@ -435,10 +456,15 @@ class MainWindow(QMainWindow):
         self.play_action.setIcon(self.style().standardIcon(pixmap))
 
     def _update_title(self) -> None:
-        network = self.document.initial_network
-        where = Path(self.document.path).name if self.document.path else "not saved yet"
+        document = self.document
         # [*] is where Qt shows the unsaved-changes mark.
-        self.setWindowTitle(f"{network.name} — {where}[*] — Backprop Lens")
+        if document.path:
+            title = f"{document.display_name} — {Path(document.path).name}[*]"
+        elif document.example:
+            title = f"{document.display_name}[*]"
+        else:
+            title = f"{document.display_name} — not saved yet[*]"
+        self.setWindowTitle(f"{title} — Backprop Lens")
         self.setWindowModified(self.files.modified)
 
     def _rebuild_recent_menu(self) -> None:
@@ -446,7 +472,7 @@ class MainWindow(QMainWindow):
         recent = self.files.recent_files()
         for path in recent:
             action = self.recent_menu.addAction(Path(path).name)
-            action.setToolTip(path)
+            action.setToolTip(html.escape(path))  # a file name may look like markup
             action.triggered.connect(lambda checked=False, p=path: self.open_path(p))
         self.recent_menu.setEnabled(bool(recent))
 

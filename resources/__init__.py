@@ -19,3 +19,11 @@ def preset_path(name: str = DEFAULT_PRESET) -> Path:
 
 def preset_paths() -> list[Path]:
     return sorted(presets_dir().glob("*.json"))
+
+
+def is_preset(path: str | Path) -> bool:
+    """Whether ``path`` is one of the shipped examples (never to be written)."""
+    try:
+        return Path(path).resolve().parent == presets_dir().resolve()
+    except (OSError, ValueError):
+        return False

@@ -29,6 +29,9 @@ def open_window(qtbot):  # type: ignore[no-untyped-def]
         window.files.ask_unsaved = lambda: "discard"
         window.files.show_error = lambda title, text: window.files.errors.append((title, text))
         window.files.errors = []
+        # Never a modal dialog in a test: no path chosen, mid-training edits continue training.
+        window.files.ask_save_path = lambda *args: ""
+        window.edit_choice.ask = lambda text: "continue"
         qtbot.addWidget(window)
         window.resize(1400, 900)
         with qtbot.waitExposed(window):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 from PySide6.QtCore import QSettings, Qt
 
@@ -115,6 +116,8 @@ def test_new_network_from_sizes(qtbot, window):  # type: ignore[no-untyped-def]
     window.new_action.trigger()
     assert window.document.network.sizes == (3, 4, 2)
     assert "3-x" in window.files.errors[-1][1]
+    assert "invalid literal" not in window.files.errors[-1][1]
+    assert "“x” is not a whole number" in window.files.errors[-1][1]
 
 
 def test_autosave_and_recovery_after_a_crash(qtbot, window, open_window):  # type: ignore[no-untyped-def]
@@ -145,12 +148,15 @@ def test_autosave_is_removed_once_saved(qtbot, window, tmp_path):  # type: ignor
     assert not window.files.autosave_path().exists()
 
 
-def test_open_recent_menu_lists_opened_files(qtbot, window):  # type: ignore[no-untyped-def]
-    path = str(resources.preset_path("xor-2-2-1.json"))
+def test_open_recent_menu_lists_opened_files(qtbot, window, tmp_path):  # type: ignore[no-untyped-def]
+    path = str(tmp_path / "xor-2-2-1.json")
+    shutil.copy(resources.preset_path("xor-2-2-1.json"), path)
+    other = str(tmp_path / "other.json")
+    shutil.copy(resources.preset_path(), other)
     assert window.open_path(path)
     names = [a.text() for a in window.recent_menu.actions()]
     assert names[0] == "xor-2-2-1.json"
-    window.open_path(str(resources.preset_path()))
+    window.open_path(other)
     xor = next(a for a in window.recent_menu.actions() if a.text() == "xor-2-2-1.json")
     xor.trigger()
     assert window.document.network.sizes == (2, 2, 1)
