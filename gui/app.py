@@ -70,10 +70,14 @@ def run_window(args: argparse.Namespace) -> int:
     from engine.fileformat import load_network
 
     app = application()
+    from gui.crash_guard import install_crash_guard, report_exception
     from gui.main_window import MainWindow
 
+    # Before the window exists: an exception in a paint or slot is logged, not fatal.
+    guard = install_crash_guard()
     # Screenshots show the defaults, not this user's remembered settings.
     window = MainWindow(load_network(file), file, remember=args.screenshot is None)
+    guard.window = window
     window.edge_mode_box.setCurrentIndex(window.edge_mode_box.findData(args.edges))
     window.node_value_box.setCurrentIndex(window.node_value_box.findData(args.nodes))
     window.log_scale_box.setChecked(args.edge_scale == "log")
@@ -83,7 +87,10 @@ def run_window(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         return save_screenshot(window, args.screenshot, args.step, args.panel)
     window.show()
-    window.files.offer_recovery()
+    try:
+        window.files.offer_recovery()
+    except Exception:
+        report_exception()  # a damaged autosave must not stop every start (D20)
     return int(app.exec())
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QUndoCommand
 
 from engine.network import Network
+from gui.crash_guard import guarded
 
 if TYPE_CHECKING:
     from gui.document import DocumentState, NetworkDocument
@@ -86,6 +87,7 @@ class EditNetworkCommand(_SnapshotCommand):
     def id(self) -> int:
         return EDIT_ID if self.merge_key is not None else -1
 
+    @guarded(fallback=False)  # a virtual: an escaping exception would end the process
     def mergeWith(self, other: Any) -> bool:
         if not isinstance(other, EditNetworkCommand) or other.merge_key != self.merge_key:
             return False
@@ -126,6 +128,7 @@ class LayoutCommand(_DocumentCommand):
     def id(self) -> int:
         return LAYOUT_ID if self.merge_key is not None else -1
 
+    @guarded(fallback=False)  # a virtual: an escaping exception would end the process
     def mergeWith(self, other: Any) -> bool:
         if not isinstance(other, LayoutCommand) or other.merge_key != self.merge_key:
             return False

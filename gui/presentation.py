@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 from gui import constants as C
+from gui.crash_guard import guarded
 from gui.panels.math_panel import theme_style_sheet
 from gui.themes import (
     THEMES,
@@ -166,6 +167,7 @@ class PresentationMode(QObject):
         else:
             self.leave()
 
+    @guarded(fallback=False)  # an event filter that raises takes the process down
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
             self.leave()

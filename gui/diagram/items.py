@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from gui import constants as C
+from gui.crash_guard import guarded
 from gui.themes import (
     INK_ON_DARK_FILL,
     INK_ON_LIGHT_FILL,
@@ -19,6 +20,18 @@ from gui.themes import (
 )
 
 LINE_BYTES = 4 * 8  # one QLineF: four float64
+
+
+def _empty_rect(*_: object) -> QRectF:
+    return QRectF()
+
+
+def _empty_path(*_: object) -> QPainterPath:
+    return QPainterPath()
+
+
+def _proposed_value(item: object, change: object, value: object) -> object:
+    return value  # what Qt proposed: accepting it is always valid
 
 
 def faded(pen: QPen, opacity: float = C.DIMMED_OPACITY) -> QPen:
@@ -110,11 +123,13 @@ class NeuronItem(QGraphicsItem):
             self.emphasised, self.selected = emphasised, selected
             self.update()
 
+    # An exception escaping itemChange hands Qt an invalid QVariant: SIGSEGV (D2).
+    @guarded(fallback=_proposed_value)
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             scene = self.scene()
             if scene is not None and hasattr(scene, "neuron_moved"):
-                scene.neuron_moved(self)
+                scene.neuron_moved(self)  # moves the edges only; the document hears on release
         return super().itemChange(change, value)
 
     def set_hovered(self, hovered: bool) -> None:
@@ -122,16 +137,19 @@ class NeuronItem(QGraphicsItem):
             self.hovered = hovered
             self.update()
 
+    @guarded(fallback=_empty_rect)
     def boundingRect(self) -> QRectF:
         r = self.radius
         half = max(r + 10, self._pill_width / 2) + 4
         return QRectF(-half, -r - 12, 2 * half, 2 * r + 16 + self._pill_height + r * 0.2)
 
+    @guarded(fallback=_empty_path)
     def shape(self) -> QPainterPath:
         path = QPainterPath()
         path.addEllipse(QPointF(0, 0), self.radius, self.radius)
         return path
 
+    @guarded()
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
@@ -184,10 +202,12 @@ class BiasNodeItem(QGraphicsItem):
             self.selected = selected
             self.update()
 
+    @guarded(fallback=_empty_rect)
     def boundingRect(self) -> QRectF:
         r = self.radius + 3
         return QRectF(-r, -r, 2 * r, 2 * r)
 
+    @guarded()
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
@@ -213,9 +233,11 @@ class LayerBandItem(QGraphicsItem):
         self._rect = rect
         self.setZValue(C.Z_LAYER_BAND)
 
+    @guarded(fallback=_empty_rect)
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-2, -2, 2, 2)
 
+    @guarded()
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
@@ -249,6 +271,7 @@ class EdgeLayerItem(QGraphicsItem):
         self.shape_out_in = (targets.shape[0], sources.shape[0])
         self._set_lines(sources, targets)
         self._sorted = self.lines.copy()
+        self._order = np.arange(self.count)
         self._groups: list[tuple[QPen, int, int]] = []
         self._labels: list[tuple[QPointF, str]] = []
         self._selected: int | None = None
@@ -259,8 +282,14 @@ class EdgeLayerItem(QGraphicsItem):
         self._antialias = self.lines.shape[0] <= C.ANTIALIAS_MAX_EDGES
 
     def _set_lines(self, sources: NDArray[np.float64], targets: NDArray[np.float64]) -> None:
-        self.sources = np.array(sources, dtype=np.float64)
         n_targets, n_sources = self.shape_out_in
+        # paint hands Qt a raw pointer into the sorted copy: its size must never change.
+        if np.shape(sources) != (n_sources, 2) or np.shape(targets) != (n_targets, 2):
+            raise ValueError(
+                f"edge endpoints {np.shape(sources)} -> {np.shape(targets)} for "
+                f"{n_sources} -> {n_targets} neurons"
+            )
+        self.sources = np.array(sources, dtype=np.float64)
         starts = np.tile(self.sources, (n_targets, 1))
         ends = np.repeat(np.asarray(targets, dtype=np.float64), n_sources, axis=0)
         self.lines = np.ascontiguousarray(np.hstack([starts, ends]), dtype=np.float64)
@@ -284,9 +313,21 @@ class EdgeLayerItem(QGraphicsItem):
             self.update()
 
     def set_endpoints(self, sources: NDArray[np.float64], targets: NDArray[np.float64]) -> None:
-        """Move the edges (a neuron was dragged); the next set_style re-sorts them."""
+        """Move the edges (a neuron is being dragged), keeping their pens and labels: a
+        drag never asks the document for values, it only moves lines."""
         self.prepareGeometryChange()
         self._set_lines(sources, targets)
+        np.take(self.lines, self._order, axis=0, out=self._sorted)
+        if self._labels:
+            self._labels = self._label_points([text for _, text in self._labels])
+        self.update()
+
+    def _label_points(self, labels: list[str]) -> list[tuple[QPointF, str]]:
+        t = C.EDGE_LABEL_POSITION
+        points = self.lines[:, :2] * (1 - t) + self.lines[:, 2:] * t
+        return [
+            (QPointF(float(x), float(y)), text) for (x, y), text in zip(points, labels, strict=True)
+        ]
 
     @property
     def count(self) -> int:
@@ -315,14 +356,7 @@ class EdgeLayerItem(QGraphicsItem):
             (pens[int(sorted_bins[s])], int(s), int(e - s))
             for s, e in zip(starts, ends, strict=True)
         ]
-        self._labels = []
-        if labels is not None:
-            t = C.EDGE_LABEL_POSITION
-            points = self.lines[:, :2] * (1 - t) + self.lines[:, 2:] * t
-            self._labels = [
-                (QPointF(float(x), float(y)), text)
-                for (x, y), text in zip(points, labels, strict=True)
-            ]
+        self._labels = [] if labels is None else self._label_points(labels)
         self._selected = selected
         self.dimmed = dimmed
         self.update()
@@ -338,9 +372,11 @@ class EdgeLayerItem(QGraphicsItem):
     def label_texts(self) -> list[str]:
         return [text for _, text in self._labels]
 
+    @guarded(fallback=_empty_rect)
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    @guarded()
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
@@ -348,7 +384,8 @@ class EdgeLayerItem(QGraphicsItem):
         # Any clip makes Qt's raster engine cull lines faster (56 vs 146 ms at 100k).
         painter.setClipRect(self._bounds, Qt.ClipOperation.IntersectClip)
         theme = current_theme()
-        if self.hovered is not None:
+        count_lines = self._sorted.shape[0]
+        if self.hovered is not None and 0 <= self.hovered < count_lines:
             x1, y1, x2, y2 = self.lines[self.hovered]
             hover_pen = QPen(QColor(theme.hover_glow), 12.0)
             hover_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -356,10 +393,12 @@ class EdgeLayerItem(QGraphicsItem):
             painter.drawLine(QLineF(x1, y1, x2, y2))
         base = self._sorted.ctypes.data
         for pen, start, count in self._groups:
+            if start < 0 or count < 0 or start + count > count_lines:
+                continue  # a stale group would read past the buffer: a crash, not an error
             painter.setPen(pen)
             lines = compat.wrapinstance(base + start * LINE_BYTES, QLineF)
             painter.drawLines(lines, count)
-        if self._selected is not None:
+        if self._selected is not None and 0 <= self._selected < count_lines:
             x1, y1, x2, y2 = self.lines[self._selected]
             painter.setPen(QPen(QColor(theme.selection), 4.0))
             painter.drawLine(QLineF(x1, y1, x2, y2))

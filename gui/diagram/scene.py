@@ -6,7 +6,10 @@ and view settings only restyle them (colours, texts, highlights).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import pyqtgraph as pg
@@ -27,11 +30,66 @@ from PySide6.QtWidgets import (
 from engine.network import Network
 from engine.steps import BACKWARD, FORWARD, LOSS
 from gui import constants as C
+from gui.crash_guard import guarded
 from gui.diagram.items import BiasNodeItem, EdgeLayerItem, LayerBandItem, NeuronItem
 from gui.document import NetworkDocument, Selection
 from gui.formatting import format_number
 from gui.themes import Theme, appearance, current_theme, text_scale
 from gui.view_settings import EDGE_MODE_NAMES, NODE_VALUE_NAMES, ViewSettings
+
+# Saved positions farther out than this are typos or fuzz, not a drag (the layers are
+# LAYER_SPACING = 380 apart): Qt's float geometry degrades and the fit shows nothing.
+MAX_SAVED_COORDINATE = 1e6
+
+Point = tuple[float, float]
+
+
+def usable_positions(
+    layout: object, sizes: tuple[int, ...]
+) -> tuple[dict[tuple[int, int], Point], list[str]]:
+    """The saved positions (layout.positions, "layer:index": [x, y]) the diagram can use,
+    and the keys of those it ignores: unknown neurons, non-numbers, non-finite or huge
+    coordinates, wrong shapes. Those neurons keep their automatic place."""
+    saved = layout.get("positions") if isinstance(layout, Mapping) else None
+    if not isinstance(saved, Mapping):
+        return {}, []
+    usable: dict[tuple[int, int], Point] = {}
+    ignored: list[str] = []
+    for key, point in saved.items():
+        where = _neuron_key(key, sizes)
+        xy = _point(point)
+        if where is None or xy is None:
+            ignored.append(str(key)[:40])
+        else:
+            usable[where] = xy
+    return usable, ignored
+
+
+def _neuron_key(key: object, sizes: tuple[int, ...]) -> tuple[int, int] | None:
+    parts = str(key).split(":") if isinstance(key, str) and len(key) <= 40 else []
+    if len(parts) != 2 or not all(p.strip().isdecimal() for p in parts):
+        return None
+    layer, index = int(parts[0]), int(parts[1])
+    if layer < len(sizes) and index < sizes[layer]:
+        return layer, index
+    return None
+
+
+def _point(point: object) -> Point | None:
+    if not isinstance(point, (list, tuple)) or len(point) != 2:
+        return None
+    coordinates = []
+    for value in point:
+        if isinstance(value, bool) or not isinstance(value, Real):
+            return None
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):  # a 400-digit integer
+            return None
+        if not math.isfinite(number) or abs(number) > MAX_SAVED_COORDINATE:
+            return None
+        coordinates.append(number)
+    return coordinates[0], coordinates[1]
 
 
 @dataclass(frozen=True)
@@ -100,9 +158,11 @@ class TextItem(QGraphicsItem):
         self._rect = QRectF(x, -height / 2, width, height)
         self.update()
 
+    @guarded(fallback=lambda *_: QRectF())
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-2, -2, 2, 2)
 
+    @guarded()
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
@@ -159,26 +219,38 @@ class DiagramScene(QGraphicsScene):
 
     # -- building --------------------------------------------------------------------
 
+    @guarded()  # also runs in the constructor: a diagram that cannot be built is no crash
     def _on_network_changed(self) -> None:
         network = self.document.initial_network
+        saved, ignored = usable_positions(network.layout, network.sizes)
         shape = (
             network.sizes,
             tuple(network.labels(l) for l in range(len(network.layers))),
             tuple(network.layers[l].activation for l in range(len(network.layers))),
-            repr(network.layout.get("positions")),
+            tuple(sorted(saved.items())),
         )
         if shape != self._shape:
-            self._shape = shape
-            self._build(network)
+            self._build(network, saved)
+            self._shape = shape  # only once built: a failed build is tried again
+            if ignored:
+                self.document.message_posted.emit(
+                    f"Ignored {len(ignored)} saved neuron position(s) that cannot be used "
+                    f"({', '.join(ignored[:3])}{', …' if len(ignored) > 3 else ''}); "
+                    "those neurons are placed automatically."
+                )
         self.restyle()
 
-    def _build(self, network: Network) -> None:
+    def _build(self, network: Network, saved: dict[tuple[int, int], Point]) -> None:
         self.clear()
+        # Every collection starts empty, so a build that fails halfway leaves no deleted items.
         self.neurons: list[list[NeuronItem]] = []
         self.bias_nodes: dict[int, BiasNodeItem] = {}
         self.edge_layers: dict[int, EdgeLayerItem] = {}
         self.bias_layers: dict[int, EdgeLayerItem] = {}
         self.bands: dict[int, LayerBandItem] = {}
+        self.target_texts: list[TextItem] = []
+        self.loss_text = TextItem([], C.LOSS_TEXT_PIXEL_SIZE, bold=True)
+        self.addItem(self.loss_text)
         self.positions: list[NDArray[np.float64]] = []
         sizes = network.sizes
         column_height = C.NEURON_SPACING * (max(min(max(sizes), C.FULL_SIZE_MAX_NEURONS), 2) - 1)
@@ -189,7 +261,8 @@ class DiagramScene(QGraphicsScene):
             ys = (np.arange(size) - (size - 1) / 2) * spacing
             xs = np.full(size, l * C.LAYER_SPACING)
             self.positions.append(np.column_stack([xs, ys]))
-        self._apply_saved_positions(network)
+        for (layer, index), point in saved.items():
+            self.positions[layer][index] = point
         top = min(float(p[:, 1].min()) for p in self.positions)
         bottom = max(float(p[:, 1].max()) for p in self.positions)
 
@@ -241,16 +314,13 @@ class DiagramScene(QGraphicsScene):
             self.bias_nodes[l] = node
 
         out = len(sizes) - 1
-        self.target_texts: list[TextItem] = []
         shows_targets = sizes[out] <= C.FULL_SIZE_MAX_NEURONS
         for x, y in self.positions[out] if shows_targets else []:
             text = TextItem([], C.TARGET_TEXT_PIXEL_SIZE, align_left=True, muted=True)
             text.setPos(x + C.NEURON_RADIUS + 14, y)
             self.addItem(text)
             self.target_texts.append(text)
-        self.loss_text = TextItem([], C.LOSS_TEXT_PIXEL_SIZE, bold=True)
         self.loss_text.setPos(out * C.LAYER_SPACING, bias_y)
-        self.addItem(self.loss_text)
         margin = 110.0
         self.setSceneRect(
             self.itemsBoundingRect().adjusted(-margin, -margin * 0.6, margin * 1.4, margin * 0.6)
@@ -269,21 +339,6 @@ class DiagramScene(QGraphicsScene):
         for l, edges in self.bias_layers.items():
             edges.set_hovered(j if kind == "bias" and l == layer else None)
 
-    def _apply_saved_positions(self, network: Network) -> None:
-        """Neurons the user dragged keep their place (layout.positions, "layer:index")."""
-        saved = network.layout.get("positions")
-        if not isinstance(saved, dict):
-            return
-        for key, point in saved.items():
-            try:
-                layer, index = (int(part) for part in str(key).split(":"))
-                x, y = float(point[0]), float(point[1])
-            except (ValueError, TypeError, IndexError):
-                continue  # a hand-edited layout entry that makes no sense is ignored
-            if 0 <= layer < len(self.positions) and 0 <= index < self.positions[layer].shape[0]:
-                if np.isfinite(x) and np.isfinite(y):
-                    self.positions[layer][index] = (x, y)
-
     def layout_with_positions(self) -> dict[str, object]:
         """The document's layout with every neuron's current position."""
         layout = dict(self.document.initial_network.layout)
@@ -295,9 +350,14 @@ class DiagramScene(QGraphicsScene):
         return layout
 
     def neuron_moved(self, item: NeuronItem) -> None:
-        """Keep the edges attached to a neuron being dragged."""
-        self.positions[item.layer][item.index] = (item.pos().x(), item.pos().y())
-        l = item.layer
+        """Keep the edges attached to a neuron being dragged. Called from itemChange at
+        every mouse move: only geometry here, the document hears once, on release."""
+        l, j = item.layer, item.index
+        if not (0 <= l < len(self.positions) and 0 <= j < self.positions[l].shape[0]):
+            return  # an item of a diagram rebuilt under the mouse
+        if l >= len(self.neurons) or j >= len(self.neurons[l]) or self.neurons[l][j] is not item:
+            return
+        self.positions[l][j] = (item.pos().x(), item.pos().y())
         if l > 0:
             self.edge_layers[l].set_endpoints(self.positions[l - 1], self.positions[l])
             self.bias_layers[l].set_endpoints(self.bias_layers[l].sources, self.positions[l])
@@ -307,7 +367,6 @@ class DiagramScene(QGraphicsScene):
             for j, text in enumerate(self.target_texts):
                 x, y = self.positions[l][j]
                 text.setPos(x + C.NEURON_RADIUS + 14, y)
-        self.restyle()
 
     @staticmethod
     def _layer_title(network: Network, l: int) -> list[str]:
@@ -321,6 +380,7 @@ class DiagramScene(QGraphicsScene):
 
     # -- styling ---------------------------------------------------------------------
 
+    @guarded()  # a slot, and called by the rebuild: one bad value must not stop either
     def restyle(self) -> None:
         document, settings = self.document, self.settings
         network = document.displayed_network()
@@ -575,6 +635,7 @@ class DiagramScene(QGraphicsScene):
                     best = (distance, candidate)
         return None if best is None else best[1]
 
+    @guarded()
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
@@ -592,12 +653,13 @@ class DiagramScene(QGraphicsScene):
         else:
             event.accept()
 
+    @guarded()
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         start = getattr(self, "_drag_start", None)
         self._drag_start = None
-        if start is None or len(start) != len(self.positions):
-            return
+        if start is None or [p.shape for p in start] != [p.shape for p in self.positions]:
+            return  # no press, or the network changed shape during the drag
         moved = [
             (l, int(j))
             for l, (before, now) in enumerate(zip(start, self.positions, strict=True))
@@ -614,6 +676,7 @@ class DiagramScene(QGraphicsScene):
         scale = max(view.transform().m11(), 1e-6) if isinstance(view, QGraphicsView) else 1.0
         return C.EDGE_PICK_TOLERANCE_PX / scale
 
+    @guarded()
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         selection = self.selection_at(event.scenePos(), self._tolerance(event))
         if selection is not None and selection.kind in ("weight", "bias", "neuron"):
@@ -623,6 +686,7 @@ class DiagramScene(QGraphicsScene):
             return
         super().mouseDoubleClickEvent(event)
 
+    @guarded()
     def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
         menu = self.context_menu(event.scenePos(), self._tolerance(event))
         menu.exec(event.screenPos())

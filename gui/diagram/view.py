@@ -17,6 +17,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 from gui import constants as C
+from gui.crash_guard import guarded
 from gui.diagram.scene import ColourScale, DiagramScene
 from gui.document import Selection
 from gui.editing import current_value, describe, set_value
@@ -49,6 +50,9 @@ class DiagramView(QGraphicsView):
         # schedule the repaint, and a second one doubled the cost of every frame.
         scene.sceneRectChanged.connect(self._on_scene_rect_changed)
         scene.edit_requested.connect(self.start_inline_edit)
+        # The editor holds its selection: after an undo or an open it may name a weight
+        # of a layer that is gone (an IndexError on Enter, found by the soak).
+        scene.document.network_changed.connect(self.close_inline_edit)
         appearance().theme_changed.connect(self._on_appearance_changed)
         appearance().text_scale_changed.connect(self._on_appearance_changed)
         self.inline_editor: NumberLineEdit | None = None
@@ -68,7 +72,11 @@ class DiagramView(QGraphicsView):
             max(0, point.x() - editor.width() // 2), max(0, point.y() - editor.height() // 2)
         )
         editor.value_committed.connect(
-            lambda value: set_value(document, selection, value, sample) and self.close_inline_edit()
+            lambda value: (
+                self.inline_editor is editor
+                and set_value(document, selection, value, sample)
+                and self.close_inline_edit()
+            )
         )
         editor.returnPressed.connect(lambda: editor.invalid or self.close_inline_edit())
         editor.edit_cancelled.connect(self.close_inline_edit)
@@ -156,12 +164,14 @@ class DiagramView(QGraphicsView):
         self.scale(factor, factor)
         self._auto_fit = False
 
+    @guarded()
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
         if steps:
             self.zoom_by(1.15**steps)
         event.accept()
 
+    @guarded()
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key == Qt.Key.Key_Escape and self.inline_editor is not None:
@@ -175,6 +185,7 @@ class DiagramView(QGraphicsView):
         else:
             super().keyPressEvent(event)
 
+    @guarded()
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._auto_fit:
@@ -182,20 +193,23 @@ class DiagramView(QGraphicsView):
 
     # -- legends ---------------------------------------------------------------------
 
+    @guarded()
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         painter.save()
-        painter.resetTransform()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        viewport = self.viewport().rect()
-        grow = text_scale()
-        width = self._legend_width()
-        y = viewport.height() - (LEGEND_HEIGHT + 4) * grow
-        if self.diagram.node_scale is not None:
-            self._draw_legend(painter, self.diagram.node_scale, QPointF(18, y))
-        if self.diagram.edge_scale is not None:
-            x = max(18 + width + 40, viewport.width() - width - 18)
-            self._draw_legend(painter, self.diagram.edge_scale, QPointF(x, y))
-        painter.restore()
+        try:
+            painter.resetTransform()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            viewport = self.viewport().rect()
+            grow = text_scale()
+            width = self._legend_width()
+            y = viewport.height() - (LEGEND_HEIGHT + 4) * grow
+            if self.diagram.node_scale is not None:
+                self._draw_legend(painter, self.diagram.node_scale, QPointF(18, y))
+            if self.diagram.edge_scale is not None:
+                x = max(18 + width + 40, viewport.width() - width - 18)
+                self._draw_legend(painter, self.diagram.edge_scale, QPointF(x, y))
+        finally:
+            painter.restore()  # an unbalanced painter corrupts every later frame
 
     def _legend_width(self) -> float:
         """The scaled width, narrower when two legends would not fit side by side."""
