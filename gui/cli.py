@@ -230,19 +230,115 @@ def _size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.25 <= value <= 8:
+        raise argparse.ArgumentTypeError(f"scale out of range 0.25..8: {text}")
+    return value
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    """``export`` takes the File ▸ Export choices; the diagram's defaults are the window's.
+
+    The view choices come from gui.view_settings (Qt's core only: export needs Qt anyway)."""
+    from gui.view_settings import EDGE_MODES, NODE_VALUES
+
+    parser.description = (
+        "Render one slide per step of the first iterations (as File ▸ Export does), "
+        "plus loss-curve.png, without a display."
+    )
+    parser.add_argument("--out", metavar="DIR", required=True, help="folder for the pictures")
+    parser.add_argument(
+        "--iterations",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="iterations to export (default 1)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("png", "svg", "pdf"),
+        default=None,
+        help="one file per step: png (sharp at --scale), svg or pdf (text stays text); default png",
+    )
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="one PDF with a page per step (FILE's name .pdf in DIR) instead of a file per step",
+    )
+    parser.add_argument(
+        "--size",
+        type=_size,
+        default=(1920, 1080),
+        metavar="WxH",
+        help="slide size in pixels, the layout's (default 1920x1080)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=_scale,
+        default=2.0,
+        metavar="S",
+        help="PNG pixels per slide pixel (default 2: a 1920x1080 slide is 3840x2160)",
+    )
+    parser.add_argument(
+        "--view",
+        choices=NODE_VALUES,
+        default=None,
+        help="what the neurons show: "
+        + ("auto (what each step computes), " if "auto" in NODE_VALUES else "")
+        + "a (activation), z (net input) or delta (error signal δ); default: the window's",
+    )
+    parser.add_argument(
+        "--edges",
+        choices=EDGE_MODES,
+        default=None,
+        help="what the edges show: "
+        + ("auto (what each step computes), " if "auto" in EDGE_MODES else "")
+        + "weight, gradient (∂E/∂w) or update (Δw); default: the window's",
+    )
+    parser.add_argument(
+        "--digits",
+        type=_positive,
+        default=None,
+        metavar="D",
+        help="significant digits of the numbers shown (default: the window's)",
+    )
+    parser.add_argument(
+        "--with-math",
+        action="store_true",
+        help="the chain rule of each step beside the diagram (File ▸ Export ▸ Include the "
+        "derivation)",
+    )
+    parser.add_argument(
+        "--with-loss",
+        action="store_true",
+        help="the loss curve under the diagram on every slide (File ▸ Export ▸ Include the "
+        "loss curve)",
+    )
+    parser.add_argument(
+        "--notation",
+        choices=("neuron", "vector"),
+        default="neuron",
+        help="with --with-math: per-neuron (net, out, δ, w1…) or vectorised (Z[l], A[l], dW[l])",
+    )
+
+
 def _subcommand_parser(command: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=f"backprop-lens {command}")
-    parser.add_argument("file", metavar="FILE")
+    # Only export's options have help texts yet.
+    parser.add_argument(
+        "file", metavar="FILE", help="the network file" if command == "export" else None
+    )
     if command == "trace":
         parser.add_argument("--iterations", type=_positive, default=1)
     elif command == "train":
         parser.add_argument("--iterations", type=_positive, required=True)
         parser.add_argument("--out", metavar="OUT")
     elif command == "export":
-        parser.add_argument("--out", metavar="DIR", required=True)
-        parser.add_argument("--iterations", type=_positive, default=1)
-        parser.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
-        parser.add_argument("--size", type=_size, default=(1600, 900))
+        _export_arguments(parser)
     elif command == "explain":
         parser.add_argument(
             "--iteration",
@@ -313,7 +409,7 @@ def _run_subcommand(command: str, args: argparse.Namespace) -> int:
 
         return run_explain_command(args)
     _load(args.file)  # report a bad file before Qt starts
-    from gui.export import run_export_command
+    from gui.export_command import run_export_command
 
     return run_export_command(args)
 

@@ -1,15 +1,25 @@
-"""LossPlotPanel: the loss of every iteration, growing live while playing."""
+"""LossPlotPanel: the loss of every iteration, growing live while playing.
+
+The curve ends at the current step; the axes span every loss the user has been shown
+in this run, so stepping back and forth shows the same step the same way. The iteration axis has
+whole-number ticks only. With mini-batches the legend says what each curve is: the
+loss of the iteration's mini-batch (or single sample) and of the whole data set.
+"""
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QPen, QResizeEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from engine.network import batch_rows
+from gui import constants as C
 from gui.crash_guard import guarded
 from gui.document import NetworkDocument
 from gui.formatting import format_number
@@ -77,6 +87,56 @@ class OpaqueGridAxis(pg.AxisItem):
         return axis_spec, opaque, text_specs
 
 
+class IterationAxis(OpaqueGridAxis):
+    """Iterations are whole numbers: ticks at 1, 2, 3 (never 1.5), labelled without
+    decimals or an SI multiplier."""
+
+    def tickValues(self, minVal, maxVal, size):  # type: ignore[no-untyped-def]  # noqa: N802, N803
+        levels = []
+        for spacing, values in super().tickValues(minVal, maxVal, size):
+            whole = [v for v in values if abs(v - round(v)) < 1e-6]
+            if whole:
+                levels.append((max(1.0, spacing), whole))
+        return levels
+
+    def tickStrings(self, values, scale, spacing):  # type: ignore[no-untyped-def]  # noqa: N802
+        return [str(int(round(v * scale))) for v in values]
+
+
+class RangeAnchor(pg.GraphicsObject):
+    """Draws nothing; tells the view's auto-range the span of every loss shown so far
+    (view coordinates), so the axes do not change when the user steps back."""
+
+    def __init__(self, padding: Callable[[], float]) -> None:
+        super().__init__()
+        self._bounds: tuple[tuple[float, float] | None, tuple[float, float] | None] = (None, None)
+        self._padding = padding
+
+    def pixelPadding(self) -> float:  # noqa: N802
+        # As much as the current-iteration marker's: wherever it is, it adds nothing.
+        return self._padding()
+
+    def set_bounds(self, x: tuple[float, float] | None, y: tuple[float, float] | None) -> None:
+        if (x, y) != self._bounds:
+            self._bounds = (x, y)
+            self.informViewBoundsChanged()
+
+    def dataBounds(self, axis, frac=1.0, orthoRange=None):  # type: ignore[no-untyped-def]  # noqa: N802, N803
+        return self._bounds[axis]
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF()
+
+    def paint(self, painter: QPainter, *args: object) -> None:
+        pass
+
+
+def _pixel_font(px: float) -> QFont:
+    font = QFont(C.FONT_FAMILY)
+    font.setPixelSize(max(6, round(px)))
+    return font
+
+
 class LossPlotPanel(QWidget):
     def __init__(self, document: NetworkDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,14 +144,15 @@ class LossPlotPanel(QWidget):
         theme = current_theme()
         pg.setConfigOptions(antialias=True, background=theme.background, foreground=theme.ink)
         self.plot = LossPlotWidget(
-            axisItems={"left": OpaqueGridAxis("left"), "bottom": OpaqueGridAxis("bottom")}
+            axisItems={"left": OpaqueGridAxis("left"), "bottom": IterationAxis("bottom")}
         )
         self.plot.setMinimumHeight(150)
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("bottom", "iteration")
         item.setLabel("left", "loss")
-        item.getAxis("left").enableAutoSIPrefix(False)
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).enableAutoSIPrefix(False)
         for axis in ("left", "bottom"):
             item.getAxis(axis).setZValue(-1000)  # the grid goes under the curve and marker
         item.setLimits(yMin=LINEAR_Y_MIN)
@@ -104,6 +165,10 @@ class LossPlotPanel(QWidget):
         item.addItem(self.marker)
         self.current_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.selection, width=1))
         item.addItem(self.current_line)
+        self.range_anchor = RangeAnchor(self.marker.pixelPadding)
+        item.addItem(self.range_anchor)
+        self._computed = 0  # losses computed when last drawn: fewer means a new run
+        self._seen = 0  # the most losses shown at once in this run: the axes span them
         self._edit_lines: list[pg.InfiniteLine] = []
         self._drawn: tuple[object, ...] | None = None
         self._last_draw = 0.0
@@ -116,8 +181,8 @@ class LossPlotPanel(QWidget):
         self.readout = QLabel("")
         self.readout.setStyleSheet(f"color: {theme.muted_ink};")
         header = QHBoxLayout()
-        title = QLabel("<b>Loss per iteration</b>")
-        header.addWidget(title)
+        self.title = QLabel("<b>Loss per iteration</b>")
+        header.addWidget(self.title)
         header.addStretch(1)
         header.addWidget(self.readout)
         header.addWidget(self.log_y)
@@ -217,29 +282,78 @@ class LossPlotPanel(QWidget):
         )
         if key == self._drawn:
             return
+        new_network = self._drawn is None or key[-1] != self._drawn[-1]
         self._drawn = key
+        item = self.plot.getPlotItem()
+        computed = document.losses
         losses = self._visible_losses()
+        if new_network or computed.shape[0] < self._computed:
+            item.enableAutoRange(x=True, y=True)  # a new run: show it, whatever was zoomed
+            self._seen = 0
+        self._computed = computed.shape[0]
+        self._seen = min(max(self._seen, losses.shape[0]), computed.shape[0])
         x = np.arange(1, losses.shape[0] + 1, dtype=np.float64)
         self.batch_curve.setData(x, self._plottable(losses), connect="finite")
-        whole = self.document.dataset_losses
+        whole = document.dataset_losses
         if whole is not None:
-            whole = whole[: losses.shape[0]]  # it may lag behind the batch losses
+            shown = whole[: losses.shape[0]]  # it may lag behind the batch losses
             self.dataset_curve.setData(
-                x[: whole.shape[0]], self._plottable(whole), connect="finite"
+                x[: shown.shape[0]], self._plottable(shown), connect="finite"
             )
-            self.batch_curve.opts["name"] = "mini-batch loss"
         else:
             self.dataset_curve.setData([], [])
+        self._name_curves()
         self.dataset_curve.setVisible(whole is not None)
         self.legend.setVisible(whole is not None)
         self._draw_edit_marks()
-        if losses.shape[0] < 10:
-            self.plot.getPlotItem().setXRange(0.5, 10.5, padding=0)
+        seen = computed[: self._seen]
+        self.range_anchor.set_bounds(*self._bounds_of(seen, whole))
+        if seen.shape[0] < 10:
+            item.setXRange(0.5, 10.5, padding=0)
         else:
-            self.plot.getPlotItem().enableAutoRange(x=True)
+            item.enableAutoRange(x=True)
         self._show_marker()
         # Range now, not during the paint (which would queue a second paint).
-        self.plot.getPlotItem().vb.updateAutoRange()
+        item.vb.updateAutoRange()
+
+    def _bounds_of(
+        self, computed: np.ndarray, whole: np.ndarray | None
+    ) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+        """The span of ``computed`` (and of the whole data set's losses of the same
+        iterations), in view coordinates (log10 of the loss on a log axis): where the
+        axes stay while the user steps back and forth."""
+        values = self._plottable(computed)
+        if whole is not None:
+            values = np.concatenate([values, self._plottable(whole[: computed.shape[0]])])
+        values = values[np.isfinite(values)]
+        x = (1.0, float(computed.shape[0])) if computed.shape[0] else None
+        if not values.shape[0]:
+            return x, None
+        low, high = float(values.min()), float(values.max())
+        if self.log_y.isChecked():
+            low, high = math.log10(low), math.log10(high)
+        return x, (low, high)
+
+    def curve_names(self) -> tuple[str, str]:
+        """What the legend calls the iteration's curve and the whole data set's."""
+        network = self.document.initial_network
+        rows, batch = network.row_count, network.optimizer.batch_size
+        whole = f"whole data set ({rows} rows)" if rows != 1 else "whole data set"
+        if batch is None:
+            return ("loss", whole)
+        if batch == 1:
+            return ("loss of one sample (the next row each iteration)", whole)
+        return (f"mini-batch loss ({batch} of {rows} rows)", whole)
+
+    def _name_curves(self) -> None:
+        for curve, name in zip(
+            (self.batch_curve, self.dataset_curve), self.curve_names(), strict=True
+        ):
+            if curve.opts.get("name") != name:
+                curve.opts["name"] = name
+                label = self.legend.getLabel(curve)
+                if label is not None:
+                    label.setText(name)
 
     def _draw_edit_marks(self) -> None:
         item = self.plot.getPlotItem()
@@ -278,12 +392,77 @@ class LossPlotPanel(QWidget):
         if not item.sceneBoundingRect().contains(position):
             return
         x = item.vb.mapSceneToView(position).x()
-        losses = self.document.losses
-        k = int(round(x)) - 1
-        if 0 <= k < losses.shape[0]:
-            self.readout.setText(f"iteration {k + 1}: loss {format_number(float(losses[k]), 6)}")
+        k = int(round(x))
+        if 1 <= k <= self.document.losses.shape[0]:
+            self.readout.setText(self.readout_for(k))
 
     def readout_for(self, iteration: int) -> str:
-        """The hover readout for an iteration (1-based), as shown on screen."""
-        losses = self.document.losses
-        return f"iteration {iteration}: loss {format_number(float(losses[iteration - 1]), 6)}"
+        """The hover readout for an iteration (1-based), as shown on screen: with
+        mini-batches, which rows the loss is of, and the whole data set's loss."""
+        document = self.document
+        loss = format_number(float(document.losses[iteration - 1]), 6)
+        network = document.initial_network
+        batch = network.optimizer.batch_size
+        if batch is None or network.row_count <= 1:
+            return f"iteration {iteration}: loss {loss}"
+        rows = batch_rows(network, iteration - 1) + 1
+        if batch == 1:
+            what = f"loss of sample {rows[0]}"
+        else:
+            what = f"mini-batch loss (rows {rows[0]}…{rows[-1]})"
+        text = f"iteration {iteration}: {what} {loss}"
+        whole = document.dataset_losses
+        if whole is not None and iteration <= whole.shape[0]:
+            text += f" · whole data set {format_number(float(whole[iteration - 1]), 6)}"
+        return text
+
+    # -- pictures ----------------------------------------------------------------------
+
+    def style_for_picture(self, px: float, line_width: float) -> None:
+        """Dress the plot for a slide or a picture file: no widgets (title, readout,
+        log-scale box), text of ``px`` pixels at the smallest, lines ``line_width`` wide,
+        in the current theme's colours. The panel still follows the document."""
+        for widget in (self.title, self.readout, self.log_y):
+            widget.hide()
+        self.layout().setContentsMargins(0, 0, 0, 0)
+        self.plot.setMinimumHeight(40)
+        theme = current_theme()
+        self.setFont(_pixel_font(px))
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(theme.background))
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
+        self.plot.setBackground(theme.background)
+        item = self.plot.getPlotItem()
+        if theme.dark:  # the panel's grid is mixed for a white background
+            item.showGrid(x=False, y=False)
+        item.setContentsMargins(0, px * 0.7, px * 1.2, 0)  # room for the end ticks' labels
+        for curve in (self.batch_curve, self.dataset_curve):
+            pen = QPen(curve.opts["pen"])
+            pen.setWidthF(line_width)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)  # segments join without gaps
+            curve.setPen(pen)
+            curve.curve.setSegmentedLineMode("on")  # 4× faster than a wide stroked path
+        self.marker.setSize(px * 0.8)
+        font = _pixel_font(px)
+        label_px = round(px * 1.1)
+        for name, text in (("bottom", "iteration"), ("left", "loss")):
+            axis = item.getAxis(name)
+            axis.setTickFont(font)
+            axis.setPen(theme.muted_ink)
+            axis.setTextPen(theme.ink)
+            axis.setStyle(tickTextOffset=max(2, round(px * 0.3)))
+            item.setLabel(name, text, color=theme.ink, **{"font-size": f"{label_px}px"})
+        # Room for the larger ticks and labels now: the axes widen only after a paint,
+        # and a picture is painted once.
+        ticks = QFontMetricsF(font)
+        item.getAxis("left").setWidth(
+            round(ticks.horizontalAdvance("0.00000") + label_px * 1.6 + px * 0.6)
+        )
+        item.getAxis("bottom").setHeight(round(ticks.height() + label_px * 1.6 + px * 0.3))
+        self.legend.setLabelTextSize(f"{round(px)}px")
+        self.legend.setLabelTextColor(theme.ink)
+        for _, label in self.legend.items:
+            label.setText(label.text)  # a legend label re-renders only on setText
+        self._drawn = None
+        self._request_redraw()

@@ -22,7 +22,7 @@ def test_export_writes_one_png_per_step_named_as_the_spec(qapp, tmp_path, capsys
     expected = [f"{k + 1:03d}-{key}.png" for k, key in enumerate(STEPS_2_2_2)]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(expected + ["loss-curve.png"])
     images = [QImage(str(tmp_path / name)) for name in expected]
-    assert all((image.width(), image.height()) == (1280, 720) for image in images)
+    assert all((image.width(), image.height()) == (2560, 1440) for image in images)  # at 2×
     # Every step shows something new.
     for before, after in zip(images, images[1:], strict=False):
         assert before != after

@@ -3,6 +3,7 @@ a run that diverged. Nothing may raise (an exception inside a resize ends the pr
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -10,6 +11,7 @@ from PySide6.QtCore import Qt
 
 import resources
 from engine.fileformat import load_network
+from gui.document import Position
 from gui.themes import LIGHT, set_text_scale, set_theme
 
 
@@ -137,3 +139,96 @@ def test_a_hidden_loss_dock_catches_up_when_shown(qtbot, window):  # type: ignor
     qtbot.waitUntil(lambda: not window.loss_plot._refresher.stale)
     x, _ = window.loss_plot.batch_curve.getData()
     assert x is not None and list(x) == [1.0]
+
+
+def go_to_loss_step(window, iteration: int) -> None:  # type: ignore[no-untyped-def]
+    """Where the user stands after stepping to the loss step of ``iteration`` (1-based)."""
+    document = window.document
+    document.go_to(
+        Position(
+            iteration - 1, document.steps.index(next(s for s in document.steps if s.kind == "loss"))
+        )
+    )
+    window.loss_plot.curve_data()  # drawn as the user sees it
+
+
+def shown_ticks(axis) -> list[str]:  # type: ignore[no-untyped-def]
+    """The tick labels an axis draws over its current range."""
+    low, high = axis.range
+    levels = axis.tickValues(low, high, axis.geometry().width())
+    return [
+        text
+        for spacing, values in levels
+        for text in axis.tickStrings(values, axis.autoSIPrefixScale, spacing)
+    ]
+
+
+def test_the_iteration_axis_never_shows_half_iterations(qtbot, window):  # type: ignore[no-untyped-def]
+    go_to_loss_step(window, 3)
+    panel = window.loss_plot
+    item = panel.plot.getPlotItem()
+    axis = item.getAxis("bottom")
+    for low, high in ((0.5, 10.5), (0.8, 3.2), (1.9, 2.1), (0, 2000)):
+        item.setXRange(low, high, padding=0)  # the user zooms the plot
+        qtbot.wait(1)
+        ticks = shown_ticks(axis)
+        assert all(re.fullmatch(r"\d+", tick) for tick in ticks), (low, high, ticks)
+    item.setXRange(0.8, 3.2, padding=0)
+    assert shown_ticks(axis) == ["1", "2", "3"]
+
+
+def test_stepping_back_shows_the_same_axes(qtbot, window):  # type: ignore[no-untyped-def]
+    """The y range comes from every loss computed so far, not from the visible part of
+    the curve: the loss step of iteration 3 looks the same on the way forward and back."""
+    panel = window.loss_plot
+    view_box = panel.plot.getPlotItem().vb
+    for log in (False, True):
+        if log:
+            click_log_scale(qtbot, window)
+        go_to_loss_step(window, 12)  # twelve iterations computed
+        go_to_loss_step(window, 3)
+        before = view_box.viewRange()
+        go_to_loss_step(window, 9)
+        go_to_loss_step(window, 3)  # back again
+        assert view_box.viewRange() == before
+        go_to_loss_step(window, 12)
+        assert view_box.viewRange()[1] == before[1]
+        losses = window.document.losses[:12]
+        low, high = view_box.viewRange()[1]
+        shown = np.log10(losses) if log else losses
+        assert low <= shown.min() and shown.max() <= high  # every computed loss in range
+
+
+def test_a_new_run_is_shown_whatever_the_user_zoomed(qtbot, window):  # type: ignore[no-untyped-def]
+    click_log_scale(qtbot, window)
+    go_to_loss_step(window, 5)
+    item = window.loss_plot.plot.getPlotItem()
+    item.setYRange(40, 50, padding=0)  # zoomed far from the curve
+    window.document.reset()  # Reset: a new run from the network as built
+    go_to_loss_step(window, 3)
+    assert curve_in_view(window)
+
+
+def test_a_per_sample_curve_says_so(qtbot, open_window):  # type: ignore[no-untyped-def]
+    """Batch size 1 of six rows: each iteration's loss is one sample's."""
+    window = open_window(load_network(resources.preset_path("vectorised-sgd-3-4-1.json")))
+    go_to_loss_step(window, 4)
+    panel = window.loss_plot
+    assert panel.legend.isVisible()
+    labels = [label.text for _, label in panel.legend.items]
+    assert labels == [
+        "loss of one sample (the next row each iteration)",
+        "whole data set (6 rows)",
+    ]
+    assert panel.readout_for(2).startswith("iteration 2: loss of sample 2 ")
+    assert "whole data set" in panel.readout_for(2)
+
+
+def test_a_mini_batch_curve_says_how_many_rows(qtbot, open_window):  # type: ignore[no-untyped-def]
+    network = load_network(resources.preset_path("vectorised-sgd-3-4-1.json"))
+    network = network.replace(optimizer=replace(network.optimizer, batch_size=4))
+    window = open_window(network)
+    go_to_loss_step(window, 2)
+    labels = [label.text for _, label in window.loss_plot.legend.items]
+    assert labels[0] == "mini-batch loss (4 of 6 rows)"
+    assert window.loss_plot.readout_for(2).startswith("iteration 2: mini-batch loss (rows 5…2)")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QProgressDialog
@@ -19,6 +21,7 @@ from gui.export import (
     export_current_step,
     export_iteration,
     progress_dialog_callback,
+    suggested_file_name,
 )
 from gui.view_settings import ViewSettings
 
@@ -230,3 +233,154 @@ def test_a_progress_dialog_follows_and_cancels(document, settings, tmp_path):  #
         document, settings, tmp_path / "none", "png", options, progress_dialog_callback(dialog)
     )
     assert len(written) == 1  # the step in progress is finished, then it stops
+
+
+# -- slide-ready: readable from afar, nothing missing, nothing clipped -------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+MIN_TEXT_SHARE = 0.016  # of the slide's height: the smallest text projected and read
+
+
+def svg_texts(path) -> list[tuple[float, str, float, float]]:  # type: ignore[no-untyped-def]
+    """Every text of an SVG: its size in pixels and where it starts on the slide."""
+    texts: list[tuple[float, str, float, float]] = []
+
+    def walk(element, matrix) -> None:  # type: ignore[no-untyped-def]
+        found = re.match(r"matrix\(([^)]*)\)", element.get("transform", ""))
+        if found:
+            a, b, c, d, e, f = (float(v) for v in re.split(r"[ ,]+", found[1].strip()))
+            m = matrix
+            matrix = (
+                m[0] * a + m[2] * b,
+                m[1] * a + m[3] * b,
+                m[0] * c + m[2] * d,
+                m[1] * c + m[3] * d,
+                m[0] * e + m[2] * f + m[4],
+                m[1] * e + m[3] * f + m[5],
+            )
+        if element.tag == f"{SVG}text":
+            x, y = float(element.get("x", "0")), float(element.get("y", "0"))
+            scale = abs(matrix[0] * matrix[3] - matrix[1] * matrix[2]) ** 0.5
+            texts.append(
+                (
+                    float(element.get("font-size", "0")) * scale,
+                    "".join(element.itertext()),
+                    matrix[0] * x + matrix[2] * y + matrix[4],
+                    matrix[1] * x + matrix[3] * y + matrix[5],
+                )
+            )
+        for child in element:
+            walk(child, matrix)
+
+    import xml.etree.ElementTree as ET
+
+    walk(ET.parse(path).getroot(), (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    return texts
+
+
+def network_3_4_2():  # type: ignore[no-untyped-def]
+    """The 3-4-1 example with a second output: the issue's new 3-4-2."""
+    network = load_network(resources.preset_path("vectorised-sgd-3-4-1.json"))
+    layers = list(network.layers)
+    layers[2] = replace(layers[2], size=2, labels=("y1", "y2"))
+    weights = (network.weights[0], np.vstack([network.weights[1], [[0.41, -0.55, 0.18, 0.72]]]))
+    biases = (network.biases[0], np.array([-0.31, 0.12]))
+    targets = np.hstack([network.targets, 1 - network.targets])
+    optimizer = replace(network.optimizer, batch_size=None)
+    return network.replace(
+        layers=tuple(layers), weights=weights, biases=biases, targets=targets, optimizer=optimizer
+    )
+
+
+NETWORKS = {
+    "2-2-2": lambda: load_network(resources.preset_path()),
+    "3-4-2": network_3_4_2,
+    "2-4-3": lambda: load_network(resources.preset_path("three-class-softmax-2-4-3.json")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NETWORKS))
+def test_every_text_on_a_1080_slide_is_at_least_1_6_percent_high(name, settings, tmp_path):  # type: ignore[no-untyped-def]
+    document = NetworkDocument(NETWORKS[name]())
+    for options in (SlideOptions(), SlideOptions(with_math=True, with_loss=True)):
+        folder = tmp_path / f"{options.with_math}"
+        written = export_iteration(document, settings, folder, "svg", options)
+        for path in written:
+            texts = [(size, text) for size, text, _, _ in svg_texts(path) if text.strip()]
+            smallest = min(texts)
+            assert smallest[0] >= MIN_TEXT_SHARE * 1080, f"{path.name}: {smallest}"
+            words = " ".join(text for _, text in texts)
+            for title in ("Input", "Hidden ·", "Output ·"):  # the layer titles, activations
+                assert title in words, f"{path.name}: no {title!r}"
+
+
+def test_the_diagram_stays_put_from_slide_to_slide(document, settings, tmp_path):  # type: ignore[no-untyped-def]
+    written = export_iteration(document, settings, tmp_path, "svg", SlideOptions())
+    places = []
+    for path in written:
+        labels = {text: (round(x), round(y)) for _, text, x, y in svg_texts(path)}
+        places.append([labels[name] for name in ("i1", "h2", "o1")])
+    assert all(place == places[0] for place in places)
+
+
+def test_a_legend_is_as_wide_as_its_words(document, settings):  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from gui import constants as C
+    from gui.themes import scaled
+
+    settings.edge_mode = "gradient"  # at forward 1: "gradients appear from the backward s…"
+    slide = SlideWidget(document, settings, SlideOptions(with_math=True))
+    with slide.scaled_text():
+        reason = slide.scene.edge_scale.empty_reason
+        assert reason.startswith("gradients appear")
+        font = QFont(C.FONT_FAMILY)
+        font.setPixelSize(scaled(C.LEGEND_TEXT_PIXEL_SIZE))
+        assert slide.view._legend_width() >= QFontMetricsF(font).horizontalAdvance(reason)
+    slide.dispose()
+
+
+def test_the_derivation_of_a_selection_idle_at_a_step_is_the_steps(document, settings):  # type: ignore[no-untyped-def]
+    """Include the derivation, o1 selected: forward 1 computes nothing about o1, so its
+    slide derives what forward 1 computes; forward 2 derives o1."""
+    o1 = Selection("neuron", 2, 0)
+    slide = SlideWidget(document, settings, SlideOptions(with_math=True, selection=o1))
+    text = slide.math_text()
+    assert "Nothing about o1 is computed at this step" in text
+    assert H1_AT_FORWARD_1 in text and "0.3775" in text  # the step's own equations
+    assert slide.math_fallback
+    slide.dispose()
+    document.go_to(Position(0, 1))
+    slide = SlideWidget(document, settings, SlideOptions(with_math=True, selection=o1))
+    text = slide.math_text()
+    assert "Nothing about" not in text and "0.75136507" in text
+    slide.dispose()
+
+
+def test_the_whole_iteration_says_how_many_steps_it_wrote(document, settings, tmp_path):  # type: ignore[no-untyped-def]
+    options = SlideOptions(size=(640, 360), scale=1)
+    pdf = export_iteration(document, settings, tmp_path / "it.pdf", PDF_PAGES, options)
+    assert (len(pdf), pdf.steps) == (1, 6)
+    assert pdf.message == f"Exported 6 steps in one PDF: {tmp_path / 'it.pdf'}"
+    pngs = export_iteration(document, settings, tmp_path / "pngs", "png", options)
+    assert pngs.message == f"Exported 6 steps to {tmp_path / 'pngs'}"
+
+
+def test_a_suggested_name_says_network_and_step(settings):  # type: ignore[no-untyped-def]
+    path = str(resources.preset_path())
+    document = NetworkDocument(load_network(path), path)
+    document.go_to(Position(0, 3))
+    assert suggested_file_name(document, "png") == "step-by-step-2-2-2 004-backward-2.png"
+    assert suggested_file_name(document, PDF_PAGES) == "step-by-step-2-2-2 iteration 1.pdf"
+
+
+def test_exporting_while_presenting_keeps_the_presentation_text(document, settings, tmp_path):  # type: ignore[no-untyped-def]
+    from gui.themes import set_text_scale, text_scale
+
+    set_text_scale(1.7)
+    try:
+        export_iteration(document, settings, tmp_path, "svg", SlideOptions())
+        export_current_step(document, settings, tmp_path / "a.png", "png", SlideOptions(scale=1))
+        assert text_scale() == 1.7
+    finally:
+        set_text_scale(1.0)
