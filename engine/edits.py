@@ -16,6 +16,7 @@ import numpy as np
 
 from engine import fileformat
 from engine.activations import ACTIVATION_NAMES
+from engine.filechecks import text_problem
 from engine.losses import LOSS_KINDS, REDUCTIONS, LossSpec, target_range_problem
 from engine.network import Array, Layer, Network, OptimizerSpec, batch_size_problem
 
@@ -282,6 +283,35 @@ def set_labels(network: Network, layer: int, labels: Sequence[str] | None) -> Ne
     layers = list(network.layers)
     layers[layer] = _labels_with(network, layer, labels)
     return network.replace(layers=tuple(layers))
+
+
+MAX_NAME_CHARS = 200
+MAX_DESCRIPTION_CHARS = 20_000
+
+
+def set_name_and_description(
+    network: Network, name: str | None = None, description: str | None = None
+) -> Network:
+    """The network's name (one line, not empty) and description (any text); None keeps
+    what is there. Both are what the file's "name" and "description" hold."""
+    if name is not None:
+        name = " ".join(name.split())  # one line: a title, never a paragraph
+        if not name:
+            raise EditError("the name cannot be empty")
+        if len(name) > MAX_NAME_CHARS:
+            raise EditError(f"a name has at most {MAX_NAME_CHARS} characters")
+    if description is not None:
+        description = description.strip()
+        if len(description) > MAX_DESCRIPTION_CHARS:
+            raise EditError(f"a description has at most {MAX_DESCRIPTION_CHARS:,} characters")
+    for text in (name, description):
+        problem = None if text is None else text_problem(text)
+        if problem is not None:
+            raise EditError(problem)
+    return network.replace(
+        name=network.name if name is None else name,
+        description=network.description if description is None else description,
+    )
 
 
 def _with_layout_dropped(network: Network) -> Network:

@@ -45,6 +45,22 @@ NEURON = "neuron"
 VECTOR = "vector"
 NOTATIONS = (NEURON, VECTOR)
 
+# Activations as every text a person reads spells them (menus, panels, equations).
+ACTIVATION_TITLES = {
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "linear": "linear",
+    "softmax": "softmax",
+}
+
+
+def activation_title(name: str | None) -> str:
+    """'ReLU' for 'relu'; an unknown name as it is."""
+    return ACTIVATION_TITLES.get(name or "", name or "")
+
+
 # -- diagram elements --------------------------------------------------------------
 
 # ElementRef kinds. "layer", "weights" and "biases" are the vector notation's whole
@@ -226,6 +242,10 @@ class Apply:
 
 
 Expr: TypeAlias = Term | Const | Apply
+# A note beside an equation: words and symbols, so that each format typesets the
+# symbols (net with subscript o1), never writes "net_o1".
+NotePart: TypeAlias = str | Symbol | Partial
+Note: TypeAlias = tuple[NotePart, ...]
 
 # -- equations ---------------------------------------------------------------------
 
@@ -261,8 +281,12 @@ class Equation:
     rhs: Expr
     quantity: str
     sample: int | None = None
-    note: str = ""
+    note: str | Note = ""
     about: tuple[ElementRef, ...] = ()
+
+    @property
+    def note_parts(self) -> Note:
+        return (self.note,) if isinstance(self.note, str) else self.note
 
     @property
     def result(self) -> Value:
@@ -294,7 +318,7 @@ def _equation(
     rhs: Expr,
     quantity: str,
     sample: int | None = None,
-    note: str = "",
+    note: str | Note = "",
     extra: Iterable[ElementRef] = (),
 ) -> Equation:
     about = dict.fromkeys([lhs.ref, *(t.ref for t in terms(rhs)), *extra])  # ordered, unique
@@ -321,21 +345,19 @@ def _matrix(array: Array) -> Matrix:
     return tuple(tuple(float(v) for v in row) for row in values)
 
 
-def _plain(symbol: Symbol | Partial) -> str:
-    """A symbol as plain text for a note: net_h1, w5, out_h1⁽²⁾."""
-    if isinstance(symbol, Partial):
-        return f"∂{_plain(symbol.of)}/∂{_plain(symbol.wrt)}"
-    text = symbol.name
-    if symbol.layer is not None:
-        text += f"[{symbol.layer}]"
-    if symbol.sub:
-        joined = len(symbol.name) == 1 and symbol.sub.isdigit()
-        text += symbol.sub if joined else "_" + symbol.sub
-    if symbol.sample is not None:
-        text += f"({symbol.sample})"
-    if symbol.updated:
-        text += "+"
-    return text
+_OUT_I, _OUT_J, _NET_J = Symbol("out", "i"), Symbol("out", "j"), Symbol("net", "j")
+_SOFTMAX_NOTE: Note = (
+    "softmax: ",
+    Partial(_OUT_I, _NET_J),
+    " = ",
+    _OUT_I,
+    "·(1 − ",
+    _OUT_J,
+    ") if i = j, else −",
+    _OUT_I,
+    "·",
+    _OUT_J,
+)
 
 
 def _shape(array: Array) -> str:
@@ -644,7 +666,7 @@ class _NeuronDerivation(_Derivation):
             rhs = _apply(MAX, Const(0.0), net)
         elif name == "leaky_relu":
             rhs = _apply(MAX, _apply(MUL, Const(0.01), net), net)
-            note = "leaky ReLU: net if net > 0, else 0.01·net"
+            note = "Leaky ReLU: net if net > 0, else 0.01·net"
         elif name == "linear":
             rhs = net
             note = "linear activation: out = net"
@@ -652,7 +674,7 @@ class _NeuronDerivation(_Derivation):
             size = self.sizes[l]
             exps = [_apply(EXP, self.net(l, k, s)) for k in range(size)]
             rhs = _apply(DIV, exps[j], _apply(ADD, *exps))
-            note = "softmax: e^net of this output over the sum of e^net of every output"
+            note = "softmax: exp(net) of this output over the sum of exp(net) of every output"
         return _equation(self.out(l, j, s), rhs, OUT, s, note)
 
     # -- loss
@@ -810,8 +832,8 @@ class _NeuronDerivation(_Derivation):
             else:
                 rhs = ONE
             note = {
-                "relu": "relu′(net) = 1 if net > 0, else 0",
-                "leaky_relu": "leaky_relu′(net) = 1 if net > 0, else 0.01",
+                "relu": "ReLU′(net) = 1 if net > 0, else 0",
+                "leaky_relu": "Leaky ReLU′(net) = 1 if net > 0, else 0.01",
             }.get(name, "")
             return [
                 _equation(derivative, rhs, ACTIVATION_DERIVATIVE, s, note, into),
@@ -831,8 +853,9 @@ class _NeuronDerivation(_Derivation):
                 rhs = _apply(NEG, _apply(MUL, out_i, out_j))
             symbol = Partial(self.out_symbol(l, i, s), self.net_symbol(l, j, s))
             entry = Term(symbol, float(jacobian[i, j]), ElementRef.neuron(l, i))
-            note = "softmax: ∂out_i/∂net_j = out_i·(1 − out_j) if i = j, else −out_i·out_j"
-            equations.append(_equation(entry, rhs, JACOBIAN, s, note if i == j else "", into))
+            equations.append(
+                _equation(entry, rhs, JACOBIAN, s, _SOFTMAX_NOTE if i == j else "", into)
+            )
             parts.append(_apply(MUL, self.grad_out(l, i, s), entry))
         equations.append(_equation(delta, _apply(ADD, *parts), DELTA, s, "", into))
         return equations
@@ -860,7 +883,7 @@ class _NeuronDerivation(_Derivation):
                 value = float(self.own_delta(l)[s, j] * self.trace.a[l - 1][s, i])
             lhs = Term(Partial(self.loss_symbol(s), weight), value, ElementRef.weight(l, j, i))
             rhs = _apply(MUL, *chain, factor)
-            note = f"∂{_plain(net_symbol)}/∂{_plain(weight)} = {_plain(source.symbol)}"
+            note: Note = (Partial(net_symbol, weight), " = ", source.symbol)
             extra = [ElementRef.neuron(l, j)]
             equations.append(_equation(lhs, rhs, GRAD_WEIGHT, sample, note, extra))
         if not self.chain_needed(l, j):
@@ -868,8 +891,10 @@ class _NeuronDerivation(_Derivation):
         bias = self.bias_symbol(l, j)
         value = float(self.grad_biases(l)[j]) if self.B == 1 else float(self.own_delta(l)[s, j])
         lhs = Term(Partial(self.loss_symbol(s), bias), value, ElementRef.bias(l, j))
-        note = f"∂{_plain(self.net_symbol(l, j, s))}/∂{_plain(bias)} = 1"
-        equations.append(_equation(lhs, delta, GRAD_BIAS, sample, note, [ElementRef.neuron(l, j)]))
+        bias_note: Note = (Partial(self.net_symbol(l, j, s), bias), " = 1")
+        equations.append(
+            _equation(lhs, delta, GRAD_BIAS, sample, bias_note, [ElementRef.neuron(l, j)])
+        )
         return equations
 
     def combined_weight(self, l: int, j: int, i: int) -> Equation:
@@ -1040,12 +1065,16 @@ class _VectorDerivation(_Derivation):
         inputs = self.trace.a[l - 1].T
         z = self.trace.z[l]
         assert z is not None
-        note = (
+        note: Note = (
             f"shapes: {_shape(weights)}·{_shape(inputs)} + {_shape(self.network.biases[l - 1])}"
-            f" → {_shape(z.T)}"
+            f" → {_shape(z.T)}",
         )
         if self.B > 1:
-            note += f"; one column per sample; b[{l}] is added to each of the {self.B} columns"
+            note += (
+                "; one column per sample; ",
+                Symbol("b", layer=l),
+                f" is added to each of the {self.B} columns",
+            )
         net = _equation(self.Z(l), _apply(ADD, _apply(MATMUL, W, A), b), NET, None, note)
         name = self.activation(l)
         rhs: Expr
@@ -1056,7 +1085,7 @@ class _VectorDerivation(_Derivation):
         act_note = {
             "softmax": "softmax of each column",
             "linear": "linear activation: A = Z",
-        }.get(name, f"{name} of each entry")
+        }.get(name, f"{activation_title(name)} of each entry")
         out = _equation(self.A(l), rhs, OUT, None, act_note)
         return [Section(title, key, (net, out))]
 
@@ -1116,6 +1145,7 @@ class _VectorDerivation(_Derivation):
         name = self.activation(l)
         for s in range(self.B):
             equations = []
+            note: str | Note
             dA = self.dA(l, s)
             if l == self.L:
                 equations.append(self.loss_gradient(s))
@@ -1150,9 +1180,9 @@ class _VectorDerivation(_Derivation):
                 }.get(name)
                 rhs_dz = dA if derivative is None else _apply(HADAMARD, dA, derivative)
                 note = (
-                    "linear activation: dA/dZ = 1"
+                    ("linear activation: ", Partial(Symbol("A"), Symbol("Z")), " = 1")
                     if derivative is None
-                    else f"{name}′ of each entry"
+                    else f"{activation_title(name)}′ of each entry"
                 )
             equations.append(_equation(dZ, rhs_dz, DELTA, s, note, self.layer_refs(l)))
             a_prev = self.trace.a[l - 1][s]
@@ -1224,8 +1254,17 @@ class _VectorDerivation(_Derivation):
         else:
             core = _apply(NEG, _apply(DIV, Y, A))
         rhs = _apply(MUL, *factors, core) if factors else core
-        note = "dA = ∂J/∂A" if self.B == 1 else "dA = ∂E/∂A of this sample's own loss"
-        note += ", entry by entry"
+        dA_name, A_name = Symbol("dA"), Symbol("A")
+        note: Note = (
+            (dA_name, " = ", Partial(Symbol("J"), A_name), ", entry by entry")
+            if self.B == 1
+            else (
+                dA_name,
+                " = ",
+                Partial(Symbol("E"), A_name),
+                " of this sample's own loss, entry by entry",
+            )
+        )
         return _equation(self.dA(self.L, s), rhs, GRAD_OUT, s, note)
 
     # -- update

@@ -5,7 +5,7 @@ then ``= `` the same expression with numbers, then ``= `` the result::
 
     net_h1 = w1·i1 + w2·i2 + b1
            = 0.15 × 0.05 + 0.2 × 0.1 + 0.35
-           = 0.377500000
+           = 0.3775
 
 - ``text``: Unicode, aligned as above.
 - ``markdown``: headings, and each equation as ``$$\\begin{aligned}…\\end{aligned}$$``.
@@ -14,44 +14,34 @@ then ``= `` the same expression with numbers, then ``= `` the result::
 - ``html``: Qt's rich-text subset (``<table>``, ``<sub>``, ``<sup>``, ``<i>``,
   ``<b>``) for a QTextBrowser; every symbol and number of a diagram element is
   wrapped in ``<a href="ref:neuron:2:0">`` (``ElementRef.href``), so the GUI can
-  map a hovered link to the element (``ElementRef.from_href``).
+  map a hovered link to the element (``ElementRef.from_href``). Matrices are
+  typeset as bracketed tables; lines wrap between terms only.
 
-Numbers have ``digits`` significant digits, in the style of the GUI's
-``format_number``: values typed short (0.15) stay short, computed ones keep
-their trailing zeros.
+Numbers have at most ``digits`` significant digits (``format_number``, which the
+GUI uses too), without trailing zeros: 0.15, 0.3925, 0.75136507. How each format
+writes numbers and symbols is in engine/explain_styles.py (text, LaTeX) and
+engine/explain_html.py (HTML); this module puts expressions, equations and
+documents together.
 """
 
 from __future__ import annotations
 
 import html
-import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.explain import (
     ADD,
-    COLSUM,
-    DIAG,
     DIV,
     EXP,
     HADAMARD,
-    LEAKY_RELU,
-    LEAKY_RELU_PRIME,
-    LN,
     MATMUL,
-    MAX,
     MUL,
     NEG,
     POW,
-    RELU,
-    RELU_PRIME,
-    SIGMOID,
-    SOFTMAX,
     SUB,
     SUM,
-    TANH,
     TRANSPOSE,
     Apply,
     Const,
@@ -59,363 +49,55 @@ from engine.explain import (
     Equation,
     Expr,
     Matrix,
+    Note,
     Partial,
     Section,
     Symbol,
     Term,
     Value,
 )
+from engine.explain_html import (
+    _MATRIX_START,
+    WORD_JOINER,
+    _html_line,
+    _HtmlStyle,
+    _unbreakable_inside_brackets,
+)
+from engine.explain_styles import (
+    DEFAULT_DIGITS,
+    FORMATS,
+    HTML,
+    LATEX,
+    MARKDOWN,
+    P_ADD,
+    P_ATOM,
+    P_MUL,
+    P_POW,
+    TEXT,
+    _LatexStyle,
+    _Out,
+    _Style,
+    _TextStyle,
+    format_number,
+    latex_text,
+)
 
-TEXT = "text"
-MARKDOWN = "markdown"
-LATEX = "latex"
-HTML = "html"
-FORMATS = (TEXT, MARKDOWN, LATEX, HTML)
-DEFAULT_DIGITS = 9
-
-# -- numbers -----------------------------------------------------------------------
-
-
-def _significant_digits(text: str) -> int:
-    mantissa = text.lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
-    return len(mantissa)
-
-
-def format_number(value: float, digits: int = DEFAULT_DIGITS) -> str:
-    """``digits`` significant digits; values typed short (0.15) stay short.
-
-    A computed value keeps its trailing zeros (0.358916480) so columns line up the
-    way the tutorials print them. The window (gui/formatting.py) uses this too.
-    """
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if value == 0:
-        return "0"
-    short = repr(float(value))
-    if _significant_digits(short) <= digits and "e" not in short:
-        return short
-    return f"{value:#.{digits}g}"
-
-
-def _split_exponent(text: str) -> tuple[str, str | None]:
-    """'1.5e-05' -> ('1.5', '-5'); '0.25' -> ('0.25', None)."""
-    if "e" not in text:
-        return text, None
-    mantissa, exponent = text.split("e")
-    return mantissa, str(int(exponent))
-
-
-_SUPERSCRIPTS = str.maketrans("0123456789+-()=", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾⁼")
-MINUS = "−"  # U+2212, the typeset minus
-_VULGAR = {("1", str(n)): f for n, f in zip(range(2, 11), "½⅓¼⅕⅙⅐⅛⅑⅒", strict=True)}
-
-# -- the styles --------------------------------------------------------------------
-
-P_ADD = 1.0  # a + b, a − b
-P_DIV_INLINE = 1.5  # a/b written on one line: parenthesised inside products
-P_MUL = 2.0  # a·b, −a
-P_POW = 4.0
-P_ATOM = 5.0
-
-
-def _superscript(symbol: Symbol) -> str:
-    """What goes up: [layer], (sample) and + for an updated value, e.g. W[2](1)+."""
-    sup = ""
-    if symbol.layer is not None:
-        sup += f"[{symbol.layer}]"
-    if symbol.sample is not None:
-        sup += f"({symbol.sample})"
-    if symbol.updated:
-        sup += "+"
-    return sup
-
-
-@dataclass(frozen=True)
-class _Out:
-    text: str
-    prec: float = P_ATOM
-    leading_minus: bool = False
-    magnitude: str | None = None  # a negative number without its sign
-
-
-class _Style:
-    """How one output format writes each part of an expression."""
-
-    plus = " + "
-    minus = " − "
-    neg = "−"
-    times_symbols = "·"
-    times_numbers = " × "
-    matmul = "·"
-    hadamard = " ⊙ "
-
-    def __init__(self, digits: int) -> None:
-        self.digits = digits
-
-    def number(self, value: float) -> str:
-        mantissa, exponent = _split_exponent(format_number(value, self.digits))
-        text = mantissa if exponent is None else f"{mantissa}×10{exponent.translate(_SUPERSCRIPTS)}"
-        return text.replace("-", MINUS)
-
-    def const(self, value: float) -> str:
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value)).replace("-", self.neg)
-        return self.number(value)
-
-    def matrix(self, matrix: Matrix) -> str:
-        rows = [", ".join(self.number(v) for v in row) for row in matrix]
-        return "[" + "; ".join(rows) + "]"
-
-    def symbol(self, symbol: Symbol) -> str:
-        text = symbol.name
-        if symbol.layer is not None:
-            text += f"[{symbol.layer}]"
-        if symbol.sub:
-            joined = len(symbol.name) == 1 and symbol.sub.isdigit()
-            text += symbol.sub if joined else "_" + symbol.sub
-        if symbol.sample is not None:
-            text += f"({symbol.sample})".translate(_SUPERSCRIPTS)
-        if symbol.updated:
-            text += "⁺"
-        return text
-
-    def partial(self, partial: Partial) -> str:
-        return f"∂{self.symbol(partial.of)}/∂{self.symbol(partial.wrt)}"
-
-    def link(self, ref: ElementRef | None, text: str) -> str:
-        return text
-
-    def paren(self, text: str) -> str:
-        return f"({text})"
-
-    def frac(self, num: _Out, den: _Out) -> _Out:
-        vulgar = _VULGAR.get((num.text, den.text))
-        if vulgar is not None:
-            return _Out(vulgar)
-        n = self.paren(num.text) if num.prec < P_MUL else num.text
-        d = self.paren(den.text) if den.prec <= P_MUL or den.leading_minus else den.text
-        return _Out(f"{n}/{d}", P_DIV_INLINE)
-
-    def power(self, base: str, exponent: str) -> str:
-        if exponent.isdigit():
-            return base + exponent.translate(_SUPERSCRIPTS)
-        return f"{base}^{exponent}"
-
-    def exp(self, arg: str) -> str:
-        return f"e^({arg})"
-
-    def function(self, op: str, args: Sequence[str]) -> str:
-        names = {
-            LN: "ln",
-            TANH: "tanh",
-            MAX: "max",
-            SIGMOID: "σ",
-            RELU: "relu",
-            LEAKY_RELU: "leaky_relu",
-            SOFTMAX: "softmax",
-            RELU_PRIME: "relu′",
-            LEAKY_RELU_PRIME: "leaky_relu′",
-            DIAG: "diag",
-            COLSUM: "colsum",
-        }
-        return f"{names[op]}({', '.join(args)})"
-
-    def sum_all(self, arg: str) -> str:
-        return f"Σ{arg}"
-
-    def transpose(self, arg: str) -> str:
-        return arg + "ᵀ"
-
-
-class _TextStyle(_Style):
-    pass
-
-
-_LATEX_GREEK = {
-    "δ": r"\delta",
-    "η": r"\eta",
-    "μ": r"\mu",
-    "σ": r"\sigma",
-    "ℓ": r"\ell",
-    "Σ": r"\Sigma",
-    "∂": r"\partial",
-}
-_LATEX_TEXT = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "#": r"\#",
-    "%": r"\%",
-    "_": r"\_",
-    "^": r"\textasciicircum{}",
-    "~": r"\textasciitilde{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
-    "−": "$-$",
-    "×": r"$\times$",
-    "·": r"$\cdot$",
-    "⊙": r"$\odot$",
-    "→": r"$\to$",
-    "′": "$'$",
-    "½": r"$\frac{1}{2}$",
-    "÷": r"$\div$",
-    "≥": r"$\geq$",
-    "≤": r"$\leq$",
-    "ᵀ": r"$^{\mathsf{T}}$",
-    "⁺": "$^{+}$",
-    "—": "---",
-    "–": "--",
-    "…": r"\dots{}",
-    "“": "``",
-    "”": "''",
-    "‘": "`",
-    "’": "'",
-    **{k: f"${v}$" for k, v in _LATEX_GREEK.items()},
-    **{sup: f"$^{{{plain}}}$" for plain, sup in zip("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾", strict=True)},
-}
-
-
-def latex_text(text: str) -> str:
-    """Plain text for LaTeX text mode: specials escaped, pure ASCII out.
-
-    Known symbols become commands (δ -> $\\delta$); accented letters lose their
-    accents; any other non-ASCII character becomes '?', so pdflatex never stops
-    on an unknown Unicode character.
-    """
-    out = []
-    for char in text:
-        if char in _LATEX_TEXT:
-            out.append(_LATEX_TEXT[char])
-        elif ord(char) < 128:
-            out.append(char)
-        else:
-            decomposed = unicodedata.normalize("NFKD", char)
-            ascii_part = "".join(c for c in decomposed if ord(c) < 128)
-            out.append("".join(_LATEX_TEXT.get(c, c) for c in ascii_part) or "?")
-    return "".join(out)
-
-
-class _LatexStyle(_Style):
-    plus = " + "
-    minus = " - "
-    neg = "-"
-    times_symbols = r" \cdot "
-    times_numbers = r" \times "
-    matmul = r" \cdot "
-    hadamard = r" \odot "
-
-    def number(self, value: float) -> str:
-        if math.isnan(value):
-            return r"\text{NaN}"
-        if math.isinf(value):
-            return r"\infty" if value > 0 else r"-\infty"
-        mantissa, exponent = _split_exponent(format_number(value, self.digits))
-        return mantissa if exponent is None else f"{mantissa} \\times 10^{{{exponent}}}"
-
-    def matrix(self, matrix: Matrix) -> str:
-        rows = [" & ".join(self.number(v) for v in row) for row in matrix]
-        return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
-
-    @staticmethod
-    def _name(name: str) -> str:
-        if name in _LATEX_GREEK:
-            return _LATEX_GREEK[name]
-        if len(name) == 1 and name.isascii() and name.isalpha():
-            return name
-        if name.isascii() and name.isalnum():
-            return rf"\mathit{{{name}}}"
-        return rf"\text{{{latex_text(name)}}}"
-
-    @staticmethod
-    def _sub(sub: str) -> str:
-        if sub.isascii() and sub.isalnum():
-            return sub if sub.isdigit() else rf"\mathrm{{{sub}}}"
-        return rf"\text{{{latex_text(sub)}}}"
-
-    def symbol(self, symbol: Symbol) -> str:
-        text = self._name(symbol.name)
-        sup = _superscript(symbol)
-        if sup:
-            text += f"^{{{sup}}}"
-        if symbol.sub:
-            text += f"_{{{self._sub(symbol.sub)}}}"
-        return "{" + text + "}"
-
-    def partial(self, partial: Partial) -> str:
-        of, wrt = self.symbol(partial.of), self.symbol(partial.wrt)
-        return rf"\frac{{\partial {of}}}{{\partial {wrt}}}"
-
-    def paren(self, text: str) -> str:
-        return rf"\left({text}\right)"
-
-    def frac(self, num: _Out, den: _Out) -> _Out:
-        return _Out(rf"\frac{{{num.text}}}{{{den.text}}}", P_ATOM)
-
-    def power(self, base: str, exponent: str) -> str:
-        return f"{{{base}}}^{{{exponent}}}"
-
-    def exp(self, arg: str) -> str:
-        return f"e^{{{arg}}}"
-
-    def function(self, op: str, args: Sequence[str]) -> str:
-        names = {
-            LN: r"\ln",
-            TANH: r"\tanh",
-            MAX: r"\max",
-            SIGMOID: r"\sigma",
-            RELU: r"\operatorname{relu}",
-            LEAKY_RELU: r"\operatorname{leaky\_relu}",
-            SOFTMAX: r"\operatorname{softmax}",
-            RELU_PRIME: r"\operatorname{relu}'",
-            LEAKY_RELU_PRIME: r"\operatorname{leaky\_relu}'",
-            DIAG: r"\operatorname{diag}",
-            COLSUM: r"\operatorname{colsum}",
-        }
-        return f"{names[op]}\\left({', '.join(args)}\\right)"
-
-    def sum_all(self, arg: str) -> str:
-        return rf"\textstyle\sum {arg}"
-
-    def transpose(self, arg: str) -> str:
-        return f"{{{arg}}}^{{\\mathsf{{T}}}}"
-
-
-class _HtmlStyle(_Style):
-    def number(self, value: float) -> str:
-        mantissa, exponent = _split_exponent(format_number(value, self.digits))
-        mantissa = mantissa.replace("-", MINUS)
-        if exponent is None:
-            return mantissa
-        return f"{mantissa}×10<sup>{exponent.replace('-', MINUS)}</sup>"
-
-    def symbol(self, symbol: Symbol) -> str:
-        name = html.escape(symbol.name)
-        text = name if len(symbol.name) == 1 and not symbol.name.isascii() else f"<i>{name}</i>"
-        sup = _superscript(symbol)
-        if sup:
-            text += f"<sup>{sup}</sup>"
-        if symbol.sub:
-            text += f"<sub>{html.escape(symbol.sub)}</sub>"
-        return text
-
-    def link(self, ref: ElementRef | None, text: str) -> str:
-        if ref is None:
-            return text
-        return f'<a href="{ref.href}">{text}</a>'
-
-    def power(self, base: str, exponent: str) -> str:
-        return f"{base}<sup>{exponent}</sup>"
-
-    def exp(self, arg: str) -> str:
-        return f"e<sup>{arg}</sup>"
-
-    def transpose(self, arg: str) -> str:
-        return f"{arg}<sup>T</sup>"
+__all__ = [
+    "DEFAULT_DIGITS",
+    "FORMATS",
+    "HTML",
+    "LATEX",
+    "MARKDOWN",
+    "TEXT",
+    "WORD_JOINER",
+    "format_number",
+    "latex_text",
+    "render",
+    "render_equation",
+    "render_expr",
+    "render_symbol",
+    "render_value",
+]
 
 
 def _style(fmt: str, digits: int) -> _Style:
@@ -570,26 +252,52 @@ def _unlinked(text: str) -> str:
     return re.sub(r"<a href=[^>]*>|</a>", "", text)
 
 
+def _note_text(note: Note, style: _Style) -> str:
+    """A note's words and symbols in ``style`` (text and HTML; LaTeX: _latex_note)."""
+    out = []
+    for part in note:
+        if isinstance(part, str):
+            out.append(html.escape(part, quote=False) if isinstance(style, _HtmlStyle) else part)
+        elif isinstance(part, Partial):
+            out.append(style.partial(part))
+        else:
+            out.append(style.symbol(part))
+    return "".join(out)
+
+
+def _latex_note(note: Note, style: _Style) -> str:
+    """A note in math mode: words in \\text{}, symbols as symbols, ∂a/∂b inline."""
+    out = []
+    for part in note:
+        if isinstance(part, str):
+            out.append(rf"\text{{{latex_text(part)}}}")
+        elif isinstance(part, Partial):
+            out.append(rf"\partial {style.symbol(part.of)}/\partial {style.symbol(part.wrt)}")
+        else:
+            out.append(style.symbol(part))
+    return "".join(out)
+
+
 def _text_equation(equation: Equation, style: _Style) -> str:
     lines = _lines(equation, style)
     pad = " " * (len(lines.lhs) + 1)
     out = [f"{lines.lhs} = {lines.rhs[0]}"] + [f"{pad}= {line}" for line in lines.rhs[1:]]
     if equation.note:
-        out.append(f"{pad}  ({equation.note})")
+        out.append(f"{pad}  ({_note_text(equation.note_parts, style)})")
     return "\n".join(out)
 
 
-def _latex_lines(equation: Equation, style: _Style) -> str:
+def _latex_lines(equation: Equation, style: _Style, note_separator: str = " &&") -> str:
     lines = _lines(equation, style)
     rows = [f"{lines.lhs} &= {lines.rhs[0]}"] + [f"&= {line}" for line in lines.rhs[1:]]
     if equation.note:
-        rows[-1] += rf" &&\text{{{latex_text(equation.note)}}}"
+        rows[-1] += note_separator + _latex_note(equation.note_parts, style)
     return " \\\\\n".join(rows)
 
 
 def _markdown_equation(equation: Equation, style: _Style) -> str:
-    block = "$$\n\\begin{aligned}\n" + _latex_lines(equation, style) + "\n\\end{aligned}\n$$"
-    return block.replace(" &&\\text{", " \\quad\\text{")
+    lines = _latex_lines(equation, style, " \\quad")
+    return "$$\n\\begin{aligned}\n" + lines + "\n\\end{aligned}\n$$"
 
 
 def _html_rows(equation: Equation, style: _Style) -> str:
@@ -597,11 +305,18 @@ def _html_rows(equation: Equation, style: _Style) -> str:
     rows = []
     for index, line in enumerate(lines.rhs):
         lhs = lines.lhs if index == 0 else ""
-        shown = f"<b>{line}</b>" if index == len(lines.rhs) - 1 and index > 0 else line
-        rows.append(f'<tr><td align="right">{lhs}</td><td>&nbsp;=&nbsp;</td><td>{shown}</td></tr>')
+        shown = _html_line(line, bold=index == len(lines.rhs) - 1 and index > 0)
+        # "=" level with a matrix's middle, or with the first line of a wrapped line.
+        align = "middle" if _MATRIX_START in line else "top"
+        rows.append(
+            # The left side is one term: never wrapped (Qt sizes a column by where it may
+            # break, and would squeeze ∂out/∂net under the "=").
+            f'<tr><td align="right" valign="{align}" style="white-space:nowrap">{lhs}</td>'
+            f'<td valign="{align}">&nbsp;=&nbsp;</td><td valign="{align}">{shown}</td></tr>'
+        )
     if equation.note:
-        note = html.escape(equation.note)
-        rows.append(f"<tr><td></td><td></td><td><small><i>{note}</i></small></td></tr>")
+        note = _unbreakable_inside_brackets(_note_text(equation.note_parts, style))
+        rows.append(f'<tr><td></td><td></td><td><small class="note">{note}</small></td></tr>')
     return "\n".join(rows)
 
 

@@ -46,6 +46,46 @@ class LossSpec:
 
 
 @dataclass(frozen=True)
+class LossPreset:
+    """A named loss convention, so nobody needs to know that MSE is scale 1, mean over the
+    outputs and mean over the batch."""
+
+    key: str
+    title: str
+    spec: LossSpec
+
+    def matches(self, spec: LossSpec) -> bool:
+        """``spec`` is this convention (the scale counts for squared error only)."""
+        mine = self.spec
+        same = (mine.kind, mine.outputs, mine.batch) == (spec.kind, spec.outputs, spec.batch)
+        return same and (spec.kind != "squared_error" or mine.scale == spec.scale)
+
+
+LOSS_PRESETS = (
+    # The tutorials' E = ½ Σ (t − out)² (seed 003), averaged over a batch.
+    LossPreset(
+        "half_sse", "½ sum of squared errors", LossSpec("squared_error", 0.5, "sum", "mean")
+    ),
+    LossPreset(
+        "half_sse_sum",
+        "½ sum of squared errors, batch summed",
+        LossSpec("squared_error", 0.5, "sum", "sum"),
+    ),
+    LossPreset("mse", "mean squared error (MSE)", LossSpec("squared_error", 1.0, "mean", "mean")),
+    LossPreset("sse", "sum of squared errors (SSE)", LossSpec("squared_error", 1.0, "sum", "sum")),
+    LossPreset(
+        "bce", "binary cross-entropy", LossSpec("binary_cross_entropy", 0.5, "mean", "mean")
+    ),
+    LossPreset("ce", "cross-entropy", LossSpec("cross_entropy", 0.5, "sum", "mean")),
+)
+
+
+def loss_preset(spec: LossSpec) -> LossPreset | None:
+    """The named convention ``spec`` is, or None (a custom combination)."""
+    return next((preset for preset in LOSS_PRESETS if preset.matches(spec)), None)
+
+
+@dataclass(frozen=True)
 class _Kind:
     term: Callable[[Array, Array, float], Array]  # per-output term
     term_gradient: Callable[[Array, Array, float], Array]  # d term / dy

@@ -56,3 +56,26 @@ def describe_step(step: Step, weight_layer_count: int) -> str:
         role = layer_role(step.layer, weight_layer_count)
         return f"backward {step.layer}: error signal δ of {role} and the gradients into it"
     return "update: every weight and bias moves against its gradient"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """'1 update', '2 updates', '1,000 rows': the count and the word that agrees with it."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
+def describe_position(
+    iteration: int, step: Step | None, weight_layer_count: int, diverged: bool = False
+) -> str:
+    """The position in words, numbered from 1 as everything people read is:
+    'Iteration 3 · backward 2: error signal δ of …' (``iteration`` is 0-based)."""
+    number = iteration + 1
+    if step is None:
+        if iteration == 0:
+            what = "start: inputs and initial parameters; press → to compute"
+        else:
+            what = f"start: parameters after {plural(iteration, 'update')}"
+        return f"Iteration {number:,} · {what}"
+    text = f"Iteration {number:,} · {describe_step(step, weight_layer_count)}"
+    if step.kind == UPDATE and diverged:
+        text += " — diverged: some values are no longer finite"
+    return text

@@ -3,6 +3,10 @@
 Never imports Qt: the traces are chained with engine.trace.trace_iteration up to
 the asked iteration (carrying the momentum), then engine.explain derives it and
 engine.explain_format renders it to stdout.
+
+``--iteration`` takes the 0-based index that ``trace`` prints (``"index": 0``); what
+people read counts from 1 as the window does: ``--iteration 0`` is "iteration 1
+(index 0)".
 """
 
 from __future__ import annotations
@@ -17,6 +21,11 @@ from engine.trace import IterationTrace, trace_iteration
 from gui.cli import UsageError, _load
 
 
+def iteration_name(index: int) -> str:
+    """'iteration 1 (index 0)': counted from 1 as the window does, with trace's index."""
+    return f"iteration {index + 1:,} (index {index:,})"
+
+
 def chained_trace(
     network_file: str, iteration: int
 ) -> tuple[IterationTrace, tuple[Array, ...] | None]:
@@ -29,8 +38,8 @@ def chained_trace(
             return trace, velocity
         if trace.diverged:
             raise UsageError(
-                f"training diverged in iteration {index} (0-based), "
-                f"before iteration {iteration}: the loss or a parameter is not finite"
+                f"training diverged in {iteration_name(index)}, before "
+                f"{iteration_name(iteration)}: the loss or a parameter is not finite"
             )
         network, velocity = trace.network_after, trace.velocity
     raise AssertionError("unreachable")
@@ -43,12 +52,12 @@ def run_explain_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--step: {args.step!r} is not a step of this network ({', '.join(keys)})")
     if args.step is None:
         sections = explain_iteration(trace, args.notation, previous_velocity=previous_velocity)
-        what = f"iteration {trace.index}"
+        what = iteration_name(trace.index)
     else:
         sections = explain_step(
             trace, args.step, notation=args.notation, previous_velocity=previous_velocity
         )
-        what = f"iteration {trace.index}, step {args.step}"
+        what = f"{iteration_name(trace.index)}, step {args.step}"
     title = f"{trace.network.name}: {what}"
     if trace.diverged:
         title += " (diverged: the loss or a parameter is not finite)"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 # Text on a colour-map fill (a node's label) reads by the fill, not by the theme.
@@ -69,6 +69,9 @@ class Theme:
     highlight: str | None = None
     disabled_text: str | None = None
     link: str | None = None
+    # Outlines of check boxes and radio buttons: Fusion draws them a shade darker than
+    # the window, which vanishes on a dark one.
+    control_outline: str | None = None
 
 
 LIGHT = Theme(
@@ -134,6 +137,7 @@ DARK = Theme(
     highlight="#3f6fbf",
     disabled_text="#7d8593",
     link="#8ab4f8",
+    control_outline="#9aa3b2",
 )
 
 THEMES = {theme.name: theme for theme in (LIGHT, DARK)}
@@ -201,10 +205,21 @@ def apply_palette(theme: Theme) -> None:
         _light_style = app.style().name()
     if not theme.dark:
         app.setStyle(_light_style)
-        app.setPalette(app.style().standardPalette())
+        standard = app.style().standardPalette()
+        app.setPalette(standard)
+        for name in ("QCheckBox", "QRadioButton"):
+            app.setPalette(standard, name)
         return
     app.setStyle("Fusion")  # the native styles of Windows and macOS ignore most of a palette
     app.setPalette(palette(theme))
+    if theme.control_outline is not None:
+        # Fusion outlines an indicator in the Window colour darkened by 140%: a Window of
+        # 1.4 × the outline colour gives that outline (nothing else of a check box is
+        # painted in Window: its background is its parent's).
+        outlined = palette(theme)
+        outlined.setColor(QPalette.ColorRole.Window, QColor(theme.control_outline).lighter(140))
+        for name in ("QCheckBox", "QRadioButton"):
+            app.setPalette(outlined, name)
 
 
 def palette(theme: Theme) -> QPalette:
@@ -279,3 +294,34 @@ def contrast_ratio(foreground: str, background: str) -> float:
         reverse=True,
     )
     return (lighter + 0.05) / (darker + 0.05)
+
+
+def _tinted(pixmap: QPixmap, colour: str) -> QPixmap:
+    """``pixmap``'s shape, every visible pixel in ``colour``."""
+    out = QPixmap(pixmap.size())
+    out.setDevicePixelRatio(pixmap.devicePixelRatio())
+    out.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(out)
+    painter.drawPixmap(0, 0, pixmap)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(out.rect(), QColor(colour))
+    painter.end()
+    return out
+
+
+def themed_icon(icon: QIcon, theme: Theme, size: int = 18) -> QIcon:
+    """A toolbar icon that reads on the theme: the style's own icon on light; on dark,
+    its shape in the theme's text colour (Fusion's dark-grey arrows vanish there), and
+    in the disabled-text colour when its action is disabled."""
+    if not theme.dark or theme.window_text is None:
+        return icon
+    disabled = theme.disabled_text or theme.window_text
+    result = QIcon()
+    for pixels in (size, 2 * size):
+        pixmap = icon.pixmap(pixels, pixels)
+        if pixmap.isNull():
+            continue
+        result.addPixmap(_tinted(pixmap, theme.window_text), QIcon.Mode.Normal)
+        result.addPixmap(_tinted(pixmap, theme.window_text), QIcon.Mode.Active)
+        result.addPixmap(_tinted(pixmap, disabled), QIcon.Mode.Disabled)
+    return result

@@ -6,14 +6,26 @@ import math
 import weakref
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QDockWidget, QLineEdit, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QHideEvent, QKeyEvent, QMoveEvent, QResizeEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QLineEdit, QWidget
 
 from gui.crash_guard import guarded
 from gui.formatting import format_number, tooltip_text
+from gui.themes import current_theme
 
-INVALID_STYLE = "QLineEdit { border: 2px solid #d93025; background: #fdecea; }"
+INVALID_BORDER = "#d93025"
+
+
+def invalid_style() -> str:
+    """A refused field: a red border, the theme's warning background and its text colour
+    (a light pink under light text was unreadable on the dark theme)."""
+    theme = current_theme()
+    ink = f" color: {theme.banner_ink};" if theme.dark else ""
+    return (
+        f"QLineEdit {{ border: 2px solid {INVALID_BORDER};"
+        f" background: {theme.banner_background};{ink} }}"
+    )
 
 
 def parse_number(text: str) -> float:
@@ -103,17 +115,47 @@ class RefreshWhenShown(QObject):
             QTimer.singleShot(0, self, self._check)
 
 
+def message_style() -> str:
+    """A refusal under a field, in the theme's warning colours."""
+    theme = current_theme()
+    return (
+        f"QLabel {{ background: {theme.banner_background}; color: {theme.banner_ink};"
+        f" border: 1px solid {theme.banner_border}; border-radius: 3px; padding: 2px 6px; }}"
+    )
+
+
+class FieldMessage(QLabel):
+    """Why the text typed in a NumberLineEdit was refused, shown under the field (hidden
+    while the field is valid). Put it in the layout right below the field."""
+
+    def __init__(self, field: NumberLineEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # reasons quote what was typed
+        self.setWordWrap(True)
+        self.hide()
+        field.reason_changed.connect(self.show_reason)
+        field.message_shown_below = True
+        field.message_label = self
+
+    def show_reason(self, reason: str) -> None:
+        self.setStyleSheet(message_style())
+        self.setText(reason)
+        self.setVisible(bool(reason))
+
+
 class NumberLineEdit(QLineEdit):
     """A field for one finite number.
 
     Enter (or leaving the field) commits: ``value_committed`` is emitted with the
-    number. Text that is not a finite number marks the field red, says why in the
-    tooltip (and ``reason``) and commits nothing; Esc puts the current value back.
-    Tooltips show their text literally (it may hold labels from a file).
+    number. Text that is not a finite number marks the field red, says why under the
+    field (a FieldMessage, or else a note floating right below it), in the tooltip and
+    in ``reason``, and commits nothing; Esc puts the current value back. Tooltips show
+    their text literally (it may hold labels from a file).
     """
 
     value_committed = Signal(float)
     edit_cancelled = Signal()  # Esc
+    reason_changed = Signal(str)  # why the typed text was refused; '' once valid again
 
     def __init__(
         self,
@@ -129,6 +171,10 @@ class NumberLineEdit(QLineEdit):
         self._digits = 17
         self.invalid = False
         self.reason = ""  # why the typed text was refused, as plain text
+        self.message_shown_below = False  # a FieldMessage in the layout shows the reason
+        self.message_label: QLabel | None = None  # that FieldMessage
+        self._floating: QLabel | None = None  # else this note, over whatever is below
+        self._tip = ""
         self.setText(self._display(value))
         self.returnPressed.connect(self.commit)
 
@@ -146,19 +192,69 @@ class NumberLineEdit(QLineEdit):
             self.setText(self._display(value))
 
     def setToolTip(self, text: str) -> None:  # noqa: N802  (Qt's name)
+        self._tip = text  # what the field is for: it comes back once the text is valid
         super().setToolTip(tooltip_text(text))
 
     def _mark_valid(self) -> None:
+        if not self.invalid:
+            return
         self.invalid = False
         self.reason = ""
         self.setStyleSheet("")
-        self.setToolTip("")
+        super().setToolTip(tooltip_text(self._tip))
+        self._show_floating("")
+        self.reason_changed.emit("")
 
     def _mark_invalid(self, reason: str) -> None:
         self.invalid = True
         self.reason = reason
-        self.setStyleSheet(INVALID_STYLE)
-        self.setToolTip(reason)
+        self.setStyleSheet(invalid_style())
+        super().setToolTip(tooltip_text(reason))
+        self._show_floating(reason)
+        self.reason_changed.emit(reason)
+
+    def _show_floating(self, reason: str) -> None:
+        """Without a FieldMessage (the diagram's inline editor), the reason floats right
+        under the field, over what is below it."""
+        if self.message_shown_below or self.parentWidget() is None:
+            return
+        if not reason:
+            if self._floating is not None:
+                self._floating.hide()
+            return
+        if self._floating is None:
+            self._floating = QLabel(self.parentWidget())
+            self._floating.setTextFormat(Qt.TextFormat.PlainText)
+            self._floating.setWordWrap(True)
+            self.destroyed.connect(self._floating.deleteLater)
+        self._floating.setStyleSheet(message_style())
+        self._floating.setText(reason)
+        self._floating.setFixedWidth(max(self.width(), 260))
+        self._floating.adjustSize()
+        self._place_floating()
+        self._floating.show()
+        self._floating.raise_()
+
+    def _place_floating(self) -> None:
+        if self._floating is not None:
+            self._floating.move(self.geometry().bottomLeft() + QPoint(0, 2))
+
+    def floating_message(self) -> QLabel | None:
+        """The note under the field when no FieldMessage shows the reason (tests)."""
+        return self._floating
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        self._place_floating()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_floating()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if self._floating is not None:
+            self._floating.hide()
+        super().hideEvent(event)
 
     def commit(self) -> bool:
         text = self.text()
@@ -176,6 +272,7 @@ class NumberLineEdit(QLineEdit):
             )
             return False
         self._mark_valid()
+        self.setModified(False)  # committed: no edit in progress any more
         if value != self._value:
             self._value = value
             self.value_committed.emit(value)

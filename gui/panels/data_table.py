@@ -5,37 +5,23 @@ targets ("t: o1"). The rows of the current iteration's mini-batch have a light
 background. Every change (a typed cell, added, deleted or moved rows, a paste,
 an import) is one ``edits.set_data`` pushed through the document, so undo,
 redo and the training history behave as for any other edit of the network.
-The model and the CSV text live in gui.panels.data_model.
+The model and the CSV text live in gui.panels.data_model, the view in
+gui.panels.data_view, the clipboard and CSV files in gui.panels.data_io. Columns are
+as wide as their titles and numbers; the window widens the Data dock to show them all.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt
-from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QGuiApplication,
-    QKeyEvent,
-    QKeySequence,
-    QPainter,
-    QPen,
-    QResizeEvent,
-)
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QMenu,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -43,28 +29,21 @@ from PySide6.QtWidgets import (
 )
 
 from engine import edits
-from gui.crash_guard import guarded
 from gui.document import NetworkDocument
-from gui.formatting import elide, elide_words, format_number
+from gui.formatting import elide_words, format_number
+from gui.panels.data_io import DataTableIO
 from gui.panels.data_model import (
     DataTableModel,
     DataTextError,
-    ModelIndex,
     _row_list,
-    _rows_word,
     _why_not_a_number,
-    csv_text_cell,
     parse_table,
 )
+from gui.panels.data_view import DataTableView, TargetSeparatorDelegate
 from gui.themes import current_theme
-from gui.widgets import RefreshWhenShown, parse_number
+from gui.widgets import RefreshWhenShown, message_style, parse_number
 
 __all__ = ["DataTableModel", "DataTablePanel", "DataTextError", "parse_table"]
-
-ERROR_STYLE = (
-    "QLabel { color: #8a1c1c; background: #fdecea; border: 1px solid #f5c2c0;"
-    " border-radius: 4px; padding: 3px 8px; }"
-)
 
 
 def info_style() -> str:
@@ -72,97 +51,12 @@ def info_style() -> str:
     return f"QLabel {{ color: {current_theme().muted_ink}; padding: 3px 8px; }}"
 
 
-WIDEST_COMMON_VALUE = "-0.123456789"  # columns stay at least this wide (9 digits, as shown)
+NARROWEST_COLUMN = "-0.0000"  # a column is at least this wide, whatever it holds
+MEASURED_CELLS = 4000  # columns are measured on their first rows, this many cells in all
+CELL_PADDING = 18  # pixels around a cell's text
 
 
-class _TargetSeparatorDelegate(QStyledItemDelegate):
-    """A line between the last input column and the first target column."""
-
-    def __init__(self, model: DataTableModel, parent: QWidget) -> None:
-        super().__init__(parent)
-        self._model = model
-
-    @guarded()
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        super().paint(painter, option, index)
-        if index.column() == self._model.input_count:
-            painter.save()
-            painter.setPen(QPen(QColor(current_theme().muted_ink), 1))
-            rect = option.rect  # type: ignore[attr-defined]
-            painter.drawLine(rect.topLeft(), rect.bottomLeft())
-            painter.restore()
-
-
-class DataTableView(QTableView):
-    """The table; keys it uses are its own even when the window has single-key shortcuts
-    (Left/Right step the network, F fits the diagram) while the table has the focus."""
-
-    def __init__(self, panel: DataTablePanel) -> None:
-        super().__init__(panel)
-        self._panel = panel
-
-    def _owns(self, event: QKeyEvent) -> bool:
-        key, modifiers = event.key(), event.modifiers()
-        K, M = Qt.Key, Qt.KeyboardModifier
-        if event.matches(QKeySequence.StandardKey.Copy) or event.matches(
-            QKeySequence.StandardKey.Paste
-        ):
-            return True
-        if key in (K.Key_Left, K.Key_Right) and modifiers & M.ControlModifier:
-            return False  # Ctrl+Left/Right still step iterations
-        if key in (
-            K.Key_Up,
-            K.Key_Down,
-            K.Key_Left,
-            K.Key_Right,
-            K.Key_Home,
-            K.Key_End,
-            K.Key_PageUp,
-            K.Key_PageDown,
-            K.Key_Delete,
-            K.Key_F2,
-            K.Key_Return,
-            K.Key_Enter,
-        ):
-            return True
-        if key in (K.Key_Plus, K.Key_Equal) and modifiers & M.ControlModifier:
-            return True
-        text = event.text()
-        typing = not modifiers & (M.ControlModifier | M.AltModifier | M.MetaModifier)
-        return typing and text.isprintable() and text != "" and key != K.Key_Space
-
-    @guarded()
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._panel._fit_columns()
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and self._owns(event):  # type: ignore[arg-type]
-            event.accept()
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key, modifiers = event.key(), event.modifiers()
-        K, M = Qt.Key, Qt.KeyboardModifier
-        panel = self._panel
-        if event.matches(QKeySequence.StandardKey.Copy):
-            panel.copy()
-        elif event.matches(QKeySequence.StandardKey.Paste):
-            panel.paste()
-        elif key == K.Key_Delete and not modifiers:
-            panel.delete_rows()
-        elif key == K.Key_Up and modifiers == M.AltModifier:
-            panel.move_up()
-        elif key == K.Key_Down and modifiers == M.AltModifier:
-            panel.move_down()
-        elif key in (K.Key_Plus, K.Key_Equal) and modifiers & M.ControlModifier:
-            panel.add_row()
-        else:
-            super().keyPressEvent(event)
-
-
-class DataTablePanel(QWidget):
+class DataTablePanel(DataTableIO, QWidget):
     """The data table with a toolbar: add, delete, move, copy, paste, import, export."""
 
     def __init__(self, document: NetworkDocument, parent: QWidget | None = None) -> None:
@@ -212,7 +106,7 @@ class DataTablePanel(QWidget):
         self.model = DataTableModel(document, self.set_cell, self)
         self.view = DataTableView(self)
         self.view.setModel(self.model)
-        self.view.setItemDelegate(_TargetSeparatorDelegate(self.model, self.view))
+        self.view.setItemDelegate(TargetSeparatorDelegate(self.model, self.view))
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.view.setEditTriggers(
@@ -225,8 +119,11 @@ class DataTablePanel(QWidget):
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         )
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self._column_width = self.view.fontMetrics().horizontalAdvance(WIDEST_COMMON_VALUE) + 16
-        self.view.horizontalHeader().setMinimumSectionSize(self._column_width // 2)
+        self._widths: list[int] = []
+        self._widths_of: object = None  # the network the widths were measured on
+        self.view.horizontalHeader().setMinimumSectionSize(
+            self.view.fontMetrics().horizontalAdvance(NARROWEST_COLUMN) // 2
+        )
 
         self.batch_label = QLabel()
         self.batch_label.setStyleSheet(info_style())
@@ -275,8 +172,8 @@ class DataTablePanel(QWidget):
     def _on_network_changed(self) -> None:
         current = self.view.currentIndex()
         reset = self.model.refresh()
+        self._fit_columns()  # a longer number or title may need a wider column
         if reset:
-            self._fit_columns()
             if current.isValid():
                 self._select(
                     min(current.row(), self.model.rowCount() - 1),
@@ -305,25 +202,64 @@ class DataTablePanel(QWidget):
             f"Iteration {document.iteration + 1} uses {_row_list(batch)} (highlighted)."
         )
 
+    def column_widths(self) -> list[int]:
+        """Each column as wide as its title and the numbers it shows (its first rows);
+        measured again when the data changes."""
+        network = self.document.network
+        if self._widths_of is not network:
+            self._widths = self._measure_columns()
+            self._widths_of = network
+        return self._widths
+
+    def _measure_columns(self) -> list[int]:
+        metrics = self.view.fontMetrics()
+        header_metrics = self.view.horizontalHeader().fontMetrics()
+        least = metrics.horizontalAdvance(NARROWEST_COLUMN)
+        columns = self.model.columnCount()
+        rows = min(self.model.rowCount(), max(1, MEASURED_CELLS // max(1, columns)))
+        widths = []
+        for column in range(self.model.columnCount()):
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            widest = max(least, header_metrics.horizontalAdvance(str(title)))
+            for row in range(rows):
+                text = format_number(self.model.value(row, column))
+                widest = max(widest, metrics.horizontalAdvance(text))
+            widths.append(widest + CELL_PADDING)
+        return widths
+
+    def preferred_width(self) -> int:
+        """The panel's width that shows every column without scrolling sideways."""
+        view = self.view
+        scroll_bar = view.verticalScrollBar().sizeHint().width()
+        header = view.verticalHeader().sizeHint().width()
+        margins = self.layout().contentsMargins()
+        return (
+            sum(self.column_widths())
+            + header
+            + scroll_bar
+            + 2 * view.frameWidth()
+            + margins.left()
+            + margins.right()
+        )
+
     def _fit_columns(self) -> None:
-        """Columns share the width while they stay readable; past that, scroll sideways."""
+        """Columns as wide as their contents, the spare width shared out; when they do
+        not fit, they keep their widths and the table scrolls sideways."""
         header = self.view.horizontalHeader()
-        columns = max(1, self.model.columnCount())
-        available = self.view.viewport().width()
-        width = self._column_width
-        if columns * width <= available:
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        else:
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            header.setDefaultSectionSize(width)
-            for column in range(self.model.columnCount()):
-                header.resizeSection(column, width)
+        widths = self.column_widths()
+        if not widths:
+            return
+        spare = self.view.viewport().width() - sum(widths)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        extra = max(0, spare) // len(widths)
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width + extra)
 
     # -- messages ------------------------------------------------------------------------
 
     def _show_error(self, text: str) -> None:
         self.message.setText(elide_words(text))
-        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setStyleSheet(message_style())
         self.message_is_error = True
         self.message.show()
 
@@ -470,146 +406,4 @@ class DataTablePanel(QWidget):
         self.view.selectionModel().select(
             selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
-        return True
-
-    # -- clipboard -----------------------------------------------------------------------
-
-    def copy(self) -> str:
-        """Put the selected cells on the clipboard as tab-separated rows; return the text."""
-        indexes = self.view.selectionModel().selectedIndexes()
-        if not indexes and self.view.currentIndex().isValid():
-            indexes = [self.view.currentIndex()]
-        if not indexes:
-            self._refuse("Copy", "select the cells to copy first")
-            return ""
-        rows = sorted({i.row() for i in indexes})
-        columns = sorted({i.column() for i in indexes})
-        chosen = {(i.row(), i.column()) for i in indexes}
-        lines = []
-        for row in range(rows[0], rows[-1] + 1):
-            cells = [
-                repr(self.model.value(row, column)) if (row, column) in chosen else ""
-                for column in range(columns[0], columns[-1] + 1)
-            ]
-            lines.append("\t".join(cells))
-        text = "\n".join(lines) + "\n"
-        QGuiApplication.clipboard().setText(text)
-        self._show_info(f"Copied {len(chosen)} cell{'s' if len(chosen) != 1 else ''}.")
-        return text
-
-    def paste(self) -> bool:
-        """Paste the clipboard's text (see ``paste_text``)."""
-        return self.paste_text(QGuiApplication.clipboard().text())
-
-    def _anchor(self) -> tuple[int, int]:
-        indexes = self.view.selectionModel().selectedIndexes()
-        if indexes:
-            return min(i.row() for i in indexes), min(i.column() for i in indexes)
-        current = self.view.currentIndex()
-        if current.isValid():
-            return current.row(), current.column()
-        return 0, 0
-
-    def paste_text(self, text: str) -> bool:
-        """Paste rows of numbers (a spreadsheet's tab-separated cells, or CSV; a header line
-        is skipped) with their top-left at the selected cell; rows past the end are added
-        (their other cells are zeros). Any bad cell refuses the whole paste."""
-        try:
-            rows = parse_table(text)
-        except DataTextError as error:
-            return self._refuse("Paste", str(error))
-        top, left = self._anchor()
-        width = max(len(r) for r in rows)
-        columns = self.model.columnCount()
-        if left + width > columns:
-            fits = columns - left
-            return self._refuse(
-                f"Paste {_rows_word(len(rows))}",
-                f"the rows have {width} columns but only {fits} fit from column "
-                f"{elide(self.model.column_title(left))}",
-            )
-        network = self.document.network
-        data = np.hstack([network.inputs, network.targets])
-        extra = max(0, top + len(rows) - data.shape[0])
-        if extra:
-            data = np.vstack([data, np.zeros((extra, columns))])
-        for k, values in enumerate(rows):
-            data[top + k, left : left + len(values)] = values
-        split = self.model.input_count
-        if not self._push(f"Paste {_rows_word(len(rows))}", data[:, :split], data[:, split:]):
-            return False
-        self._select(top, left, top + len(rows) - 1, left + width - 1)
-        if extra:
-            self._show_info(f"Pasted {_rows_word(len(rows))}; {_rows_word(extra)} added.")
-        return True
-
-    # -- files ---------------------------------------------------------------------------
-
-    def _folder(self) -> str:
-        return str(Path(self.document.path).parent) if self.document.path else ""
-
-    def ask_import_path(self) -> str | None:
-        """The file dialog of Import…; tests replace it."""
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Import data", self._folder(), "CSV files (*.csv *.tsv *.txt);;All files (*)"
-        )
-        return path or None
-
-    def ask_export_path(self) -> str | None:
-        """The file dialog of Export…; tests replace it."""
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export data", str(Path(self._folder()) / "data.csv"), "CSV files (*.csv)"
-        )
-        return path or None
-
-    def _on_import_triggered(self) -> None:
-        path = self.ask_import_path()
-        if path:
-            self.import_csv(path)
-
-    def _on_export_triggered(self) -> None:
-        path = self.ask_export_path()
-        if path:
-            self.export_csv(path)
-
-    def import_csv(self, path: str | Path) -> bool:
-        """Replace the data with a CSV file's rows (inputs then targets; a header line is
-        skipped): one undoable edit, or a refusal naming the line and column."""
-        name = Path(path).name
-        what = f"Import data from {name}"
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            return self._refuse(what, f"cannot read the file ({error})")
-        network = self.document.network
-        width = self.model.columnCount()
-        try:
-            rows = parse_table(text, width)
-        except DataTextError as error:
-            reason = str(error)
-            if "columns, expected" in reason:
-                inputs = ", ".join(elide(x) for x in network.labels(0))
-                outputs = ", ".join(elide(y) for y in network.labels(network.weight_layer_count))
-                reason += f" (inputs {inputs}, then targets {outputs})"
-            return self._refuse(what, reason)
-        data = np.array(rows, dtype=np.float64)
-        split = self.model.input_count
-        if not self._push(what, data[:, :split], data[:, split:]):
-            return False
-        self._show_info(f"Imported {_rows_word(len(rows))} from {name}.")
-        return True
-
-    def export_csv(self, path: str | Path) -> bool:
-        """Write the data as CSV: the column titles, then each row in full precision."""
-        network = self.document.network
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([csv_text_cell(title) for title in self.column_titles()])
-        for x, t in zip(network.inputs, network.targets, strict=True):
-            writer.writerow([repr(float(v)) for v in (*x, *t)])
-        try:
-            Path(path).write_text(buffer.getvalue(), encoding="utf-8")
-        except OSError as error:
-            return self._refuse(f"Export to {Path(path).name}", f"cannot write the file ({error})")
-        self._show_info(f"Exported {_rows_word(network.row_count)} to {Path(path).name}.")
         return True

@@ -1,7 +1,10 @@
 """InspectorPanel: every number about the selected neuron, bias or edge at this step.
 
-A batch of many samples is summarised in a bounded table: the first samples, "…",
-the sample the diagram shows and the batch mean; only those cells are formatted.
+Quantities are named as the tutorials and the Maths panel name them (net with
+subscript h1, w5, b(h1), "from h1 to o1"), numbers never break across lines, and
+the column of the sample the diagram shows is marked. A batch of many samples is
+summarised in a bounded table: the first samples, "…", the sample the diagram shows
+and the batch mean; only those cells are formatted.
 """
 
 from __future__ import annotations
@@ -10,15 +13,18 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
+from engine.explain import Partial, Symbol, activation_title
+from engine.explain_format import render_symbol
 from engine.steps import describe_step, iteration_steps
 from gui.document import NetworkDocument
 from gui.editing import current_value, describe, editable, set_value
 from gui.formatting import elide, escape, format_number
 from gui.themes import appearance, current_theme
 from gui.view_settings import ViewSettings
-from gui.widgets import NumberLineEdit, RefreshWhenShown
+from gui.widgets import FieldMessage, NumberLineEdit, RefreshWhenShown
 
 NOT_YET = "—"
 FIRST_SAMPLES = 3  # columns for the first samples of a large batch, before "…"
@@ -59,6 +65,20 @@ def muted() -> str:
     return current_theme().muted_ink
 
 
+def symbol(name: str, label: str = "") -> str:
+    """A quantity as the tutorials write it, typeset: net with subscript h1."""
+    return render_symbol(Symbol(elide(name, 24), elide(label, 24)), "html")
+
+
+def partial(of: Symbol, wrt: Symbol) -> str:
+    return render_symbol(Partial(of, wrt), "html")
+
+
+def nobreak(text: str) -> str:
+    """One cell's text on one line."""
+    return text.replace(" ", "&nbsp;")
+
+
 class InspectorPanel(QWidget):
     def __init__(
         self, document: NetworkDocument, settings: ViewSettings, parent: QWidget | None = None
@@ -68,16 +88,26 @@ class InspectorPanel(QWidget):
         self.settings = settings
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
+        # Lines break between words only: never inside a number (0.3205|08370).
+        self.browser.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.value_label = QLabel()
         self.value_label.setTextFormat(Qt.TextFormat.PlainText)  # it names labels from files
         self.value_field = NumberLineEdit()
-        self.value_field.setToolTip("Type a new value and press Enter (undoable)")
+        self.value_field.setToolTip(
+            "The value before this iteration's update: type a new one and press Enter (undoable)"
+        )
         self.value_field.value_committed.connect(self._on_value_committed)
+        self.value_message = FieldMessage(self.value_field)
         edit_row = QHBoxLayout()
         edit_row.addWidget(self.value_label)
         edit_row.addWidget(self.value_field, 1)
+        edit_column = QVBoxLayout()
+        edit_column.setContentsMargins(0, 0, 0, 0)
+        edit_column.setSpacing(2)
+        edit_column.addLayout(edit_row)
+        edit_column.addWidget(self.value_message)
         self.edit_box = QWidget()
-        self.edit_box.setLayout(edit_row)
+        self.edit_box.setLayout(edit_column)
         edit_row.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -107,7 +137,8 @@ class InspectorPanel(QWidget):
         L = self.document.initial_network.weight_layer_count
         for step in iteration_steps(L):
             if step.kind == kind and step.layer == layer:
-                return f"{NOT_YET} <i>(at {escape(describe_step(step, L).split(':')[0])})</i>"
+                where = escape(describe_step(step, L).split(":")[0])
+                return f"{NOT_YET} <i>(at&nbsp;{nobreak(where)})</i>"
         return NOT_YET
 
     def _on_value_committed(self, value: float) -> None:
@@ -123,8 +154,10 @@ class InspectorPanel(QWidget):
             return
         sample = self.settings.sample
         name = elide(describe(self.document, selection, sample))
-        self.value_label.setText(f"Set {name} (before the update):")
+        self.value_label.setText(f"Set {name} =")
         self.value_field.set_value(current_value(self.document, selection, sample))
+        if not self.value_field.hasFocus():
+            self.value_field.setCursorPosition(0)  # the number's start, not its 17th digit
 
     def _refresh_now(self) -> None:
         self._refresh_edit_box()
@@ -145,36 +178,58 @@ class InspectorPanel(QWidget):
         else:
             body = self._bias_node(selection.layer)
         style = (
-            f"<style>td{{padding:2px 10px 2px 0}} th{{text-align:left;padding-right:10px;"
+            f"<style>td{{padding:2px 10px 2px 3px}} th{{text-align:left;padding:2px 10px 2px 0;"
             f"color:{muted()};font-weight:normal}} h3{{margin:2px 0 6px 0}}</style>"
         )
         self.browser.setHtml(style + body)
 
-    def _table(self, rows: list[tuple[str, list[str]]], heads: Sequence[str] = ()) -> str:
+    def _table(
+        self,
+        rows: list[tuple[str, list[str]]],
+        heads: Sequence[str] = (),
+        marked: int | None = None,
+    ) -> str:
+        """Rows of (name, cells); ``marked``: the column of the sample on the diagram. A
+        row of one cell under several columns (not computed yet) spans them all."""
+        band = current_theme().active_band
+        width = max(len(heads), 1)
+
+        def cell(k: int, text: str, tag: str = "td") -> str:
+            colour = f' bgcolor="{band}"' if k == marked else ""
+            return f"<{tag}{colour}>{text}</{tag}>"
+
+        def cells(values: list[str]) -> str:
+            if len(values) == 1 and width > 1:
+                return f'<td colspan="{width}">{nobreak(values[0])}</td>'
+            return "".join(cell(k, nobreak(v)) for k, v in enumerate(values))
+
         head = ""
         if heads:
-            head = "<tr><th></th>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>"
-        body = "".join(
-            f"<tr><th>{name}</th>" + "".join(f"<td>{v}</td>" for v in values) + "</tr>"
-            for name, values in rows
-        )
-        return f"<table>{head}{body}</table>"
+            head = "<tr><th></th>" + "".join(cell(k, h, "th") for k, h in enumerate(heads))
+            head += "</tr>"
+        body = "".join(f"<tr><th>{name}</th>{cells(values)}</tr>" for name, values in rows)
+        return f'<table cellspacing="0">{head}{body}</table>'
 
     def _columns(self, samples: int) -> list[int]:
         return sample_columns(samples, self.settings.sample)
 
+    def _shown_sample(self, samples: int) -> int:
+        return min(max(self.settings.sample, 0), samples - 1)
+
     def _heads(self, columns: list[int], samples: int) -> list[str]:
         if samples == 1:
             return []
-        shown = min(max(self.settings.sample, 0), samples - 1)
+        shown = self._shown_sample(samples)
         heads = []
         for k in columns:
             if k == MEAN:
                 heads.append(f"mean of {samples:,}")
             elif k == GAP:
                 heads.append("…")
+            elif k == shown:
+                heads.append(f"<b>sample&nbsp;{k + 1}</b><br><small>on the diagram</small>")
             else:
-                heads.append(f"<b>sample {k + 1}</b>" if k == shown else f"sample {k + 1}")
+                heads.append(f"sample&nbsp;{k + 1}")
         return heads
 
     def _cells(self, values: np.ndarray, columns: list[int]) -> list[str]:
@@ -193,40 +248,70 @@ class InspectorPanel(QWidget):
     def _neuron(self, l: int, j: int) -> str:
         document = self.document
         network, trace = document.initial_network, document.trace
-        label = escape(elide(network.labels(l)[j]))
+        raw_label = network.labels(l)[j]
+        label = escape(elide(raw_label))
         L = network.weight_layer_count
         samples = trace.batch_size
         columns = self._columns(samples)
+        activation = activation_title(network.layers[l].activation)
         if l == 0:
             role = "input"
         elif l == L:
-            role = f"output layer, {network.layers[l].activation}"
+            role = f"output layer · {activation}"
         else:
-            role = f"hidden layer {l}, {network.layers[l].activation}"
+            role = f"hidden layer {l} · {activation}"
 
         def row(name: str, values: np.ndarray, shown: bool, when: str) -> None:
-            rows.append((name, self._cells(values, columns) if shown else [when] * len(columns)))
+            rows.append((name, self._cells(values, columns) if shown else [when]))
+
+        def named(symbol_html: str, words: str) -> str:
+            return f"{symbol_html}<br><small>{nobreak(words)}</small>"
 
         rows: list[tuple[str, list[str]]] = []
         if l == 0:
-            row("input a", trace.a[0][:, j], True, "")
+            row(named(symbol(raw_label), "input"), trace.a[0][:, j], True, "")
         else:
             z, a, delta = trace.z[l], trace.a[l], trace.delta[l]
             assert z is not None and delta is not None
             forward = self._when("forward", l)
-            row("net input z", z[:, j], document.shows_activation(l), forward)
-            row("activation a", a[:, j], document.shows_activation(l), forward)
+            net, out = Symbol("net", elide(raw_label, 24)), Symbol("out", elide(raw_label, 24))
+            row(
+                named(symbol("net", raw_label), "net input z"),
+                z[:, j],
+                document.shows_activation(l),
+                forward,
+            )
+            row(
+                named(symbol("out", raw_label), "activation a"),
+                a[:, j],
+                document.shows_activation(l),
+                forward,
+            )
             if l == L:
-                row("target t", trace.targets[:, j], True, "")
-                row("loss term", trace.loss_terms[:, j], document.shows_loss(), self._when("loss"))
+                row(named(symbol("t", raw_label), "target"), trace.targets[:, j], True, "")
+                row(
+                    named(symbol("E", raw_label), "loss term"),
+                    trace.loss_terms[:, j],
+                    document.shows_loss(),
+                    self._when("loss"),
+                )
             backward = self._when("backward", l)
-            row("∂L/∂a", trace.grad_a[l][:, j], document.shows_delta(l), backward)
-            row("δ = ∂L/∂z", delta[:, j], document.shows_delta(l), backward)
-        table = self._table(rows, self._heads(columns, samples))
+            row(partial(Symbol("E"), out), trace.grad_a[l][:, j], document.shows_delta(l), backward)
+            row(
+                f"{symbol('δ', raw_label)} = {partial(Symbol('E'), net)}",
+                delta[:, j],
+                document.shows_delta(l),
+                backward,
+            )
+        marked = None
+        if samples > 1 and self._shown_sample(samples) in columns:
+            marked = columns.index(self._shown_sample(samples))
+        table = self._table(rows, self._heads(columns, samples), marked)
         extra = ""
         if l > 0:
             bias = document.displayed_network().biases[l - 1][j]
-            extra = f"<p>bias b = {self._n(bias)}</p>"
+            name = escape(elide(network.bias_symbol(l, j)))
+            extra = f"<p>bias {name} = {self._n(bias)}</p>"
         if samples > 1:
             table = f"<p>Batch rows {rows_text(trace.rows)}</p>" + table
         return f"<h3>Neuron {label}</h3><p style='color:{muted()}'>{role}</p>{table}{extra}"
@@ -234,25 +319,30 @@ class InspectorPanel(QWidget):
     def _parameter(self, l: int, j: int, i: int | None) -> str:
         document = self.document
         network, trace = document.initial_network, document.trace
+        into = elide(network.labels(l)[j])
         if i is None:
-            name = f"bias b of {elide(network.labels(l)[j])}"
-            where = f"biases[{l - 1}][{j}]"
+            name = network.bias_symbol(l, j)
+            title = f"Bias {elide(name)}"
+            where = f"the bias into {into}"
             old = trace.network.biases[l - 1][j]
             new = trace.network_after.biases[l - 1][j]
             grad = trace.grad_biases[l]
             gradient = None if grad is None else grad[j]
         else:
-            name = f"weight {elide(network.labels(l - 1)[i])} → {elide(network.labels(l)[j])}"
-            where = f"weights[{l - 1}][{j}][{i}]"
+            name = network.weight_symbol(l, j, i)
+            source = elide(network.labels(l - 1)[i])
+            title = f"Weight {name} · {source} → {into}"
+            where = f"the weight from {source} to {into}"
             old = trace.network.weights[l - 1][j, i]
             new = trace.network_after.weights[l - 1][j, i]
             grad = trace.grad_weights[l]
             gradient = None if grad is None else grad[j, i]
+        shown = render_symbol(Symbol(name[0], name[1:].strip("()")), "html")
         rows: list[tuple[str, list[str]]] = [("value before the update", [self._n(old)])]
         has_gradient = document.shows_delta(l) and gradient is not None
         rows.append(
             (
-                "∂L/∂" + ("b" if i is None else "w"),
+                f"∂<i>E</i>/∂{shown}",
                 [self._n(gradient) if has_gradient else self._when("backward", l)],
             )
         )
@@ -262,8 +352,8 @@ class InspectorPanel(QWidget):
         else:
             rows.append(("Δ (update)", [self._when("update")]))
         rate = network.optimizer.learning_rate
-        note = f"<p style='color:{muted()}'>{where} · learning rate η = {self._n(rate)}</p>"
-        return f"<h3>{escape(name)}</h3>{note}{self._table(rows)}"
+        note = f"<p style='color:{muted()}'>{escape(where)} · learning rate η = {self._n(rate)}</p>"
+        return f"<h3>{escape(title)}</h3>{note}{self._table(rows)}"
 
     def _bias_node(self, l: int) -> str:
         document = self.document
@@ -271,17 +361,17 @@ class InspectorPanel(QWidget):
         shown_network = document.displayed_network()
         gradient = trace.grad_biases[l]
         rows = []
-        for j, label in enumerate(network.labels(l)):
+        for j in range(network.layers[l].size):
             g = (
                 self._n(gradient[j])
                 if document.shows_delta(l) and gradient is not None
                 else self._when("backward", l)
             )
-            rows.append(
-                (f"b of {escape(elide(label))}", [self._n(shown_network.biases[l - 1][j]), g])
-            )
-        table = self._table(rows, ("value", "∂L/∂b"))
+            name = escape(elide(network.bias_symbol(l, j)))
+            rows.append((name, [self._n(shown_network.biases[l - 1][j]), g]))
+        table = self._table(rows, ("value", "∂<i>E</i>/∂<i>b</i>"))
+        role = "the output layer" if l == network.weight_layer_count else f"hidden layer {l}"
         return (
-            f"<h3>Bias unit +1 of layer {l}</h3><p style='color:{muted()}'>"
+            f"<h3>Bias unit +1 into {role}</h3><p style='color:{muted()}'>"
             f"Each dashed edge carries one bias into a neuron.</p>{table}"
         )

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QMouseEvent
+from PySide6.QtGui import QGuiApplication, QMouseEvent, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import NEURON, VECTOR, ElementRef, Section, explain_step
-from engine.explain_format import render
+from engine.explain_format import WORD_JOINER, render
 from engine.steps import UPDATE
 from engine.trace import IterationTrace
 from gui import constants as C
@@ -70,6 +70,7 @@ def theme_style_sheet(theme: Theme, scale: float = 1.0) -> str:
         f"h3 {{ font-size: {round(C.MATH_HEADING_PIXEL_SIZE * scale)}px; color: {theme.ink}; }}"
         f"a {{ color: {theme.ink}; }}"  # terms are links (hover highlights), not blue
         f"p.note {{ color: {theme.muted_ink}; }}"
+        f"small.note {{ color: {theme.muted_ink}; }}"
     )
 
 
@@ -263,6 +264,7 @@ def _describe(document: NetworkDocument, selection: Selection) -> str:
 
 class MathPanel(QWidget):
     term_hovered = Signal(object)  # an ElementRef under the mouse, or None
+    status_posted = Signal(str)  # a passing confirmation ("Copied …") for the status bar
 
     def __init__(
         self, document: NetworkDocument, settings: ViewSettings, parent: QWidget | None = None
@@ -287,6 +289,9 @@ class MathPanel(QWidget):
         buttons.addWidget(self.copy_markdown_button)
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
+        # Lines wrap between terms (explain_format keeps each term whole), never inside a
+        # number; what cannot wrap (a row of matrices) scrolls sideways.
+        self.browser.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.browser.setMouseTracking(True)
         self.browser.viewport().setMouseTracking(True)
         self.browser.viewport().installEventFilter(self)
@@ -325,8 +330,9 @@ class MathPanel(QWidget):
         self.browser.verticalScrollBar().setValue(scroll)
 
     def text(self) -> str:
+        """What the panel shows, as plain text (its non-breaking spaces as spaces)."""
         self._refresher.ensure()
-        return self.browser.toPlainText()
+        return self.browser.toPlainText().replace("\xa0", " ").replace(WORD_JOINER, "")
 
     def copy(self, fmt: str) -> str:
         """Copy the derivation as LaTeX or Markdown; returns what was copied."""
@@ -335,7 +341,10 @@ class MathPanel(QWidget):
         )
         if text:
             QGuiApplication.clipboard().setText(text)
-            self.document.message_posted.emit(f"Copied the derivation as {fmt.capitalize()}.")
+            name = "LaTeX" if fmt == "latex" else fmt.capitalize()
+            self.status_posted.emit(f"Copied the derivation as {name}.")
+        else:
+            self.status_posted.emit("Nothing to copy: no derivation is shown at this step.")
         return text
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -81,7 +81,7 @@ def test_explain_text_is_the_tutorial_layout(capsys: pytest.CaptureFixture[str])
     assert code == 0
     assert (
         "∂E/∂w5 = ∂E/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5\n"
-        "       = 0.741365070 × 0.186815602 × 0.593269992\n"
+        "       = 0.74136507 × 0.186815602 × 0.593269992\n"
         "       = 0.0821670406\n"
     ) in out
     assert "E = E_o1 + E_o2\n  = 0.274811083 + 0.0235600256\n  = 0.298371109\n" in out
@@ -90,7 +90,7 @@ def test_explain_text_is_the_tutorial_layout(capsys: pytest.CaptureFixture[str])
 def test_explain_digits_sets_the_significant_digits(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = _run(capsys, "explain", PRESET, "--digits", "4", "--step", "backward-2")
     assert "= 0.7414 × 0.1868 × 0.5933\n" in out
-    assert "0.741365070" not in out
+    assert "0.74136507" not in out
 
 
 def test_explain_iteration_is_zero_based_and_chains_the_updates(
@@ -100,7 +100,8 @@ def test_explain_iteration_is_zero_based_and_chains_the_updates(
         capsys, "explain", PRESET, "--iteration", "1", "--step", "forward-1", "--digits", "12"
     )
     assert code == 0
-    assert "iteration 1" in out
+    # Read as the window counts (its second iteration is "Iteration 2"), with trace's index.
+    assert "iteration 2 (index 1)" in out.splitlines()[0]
     numbers = _numbers(out)
     assert [p for p in README_W1_AFTER if not _shows(numbers, p)] == []
     assert "0.15 × 0.05" not in out  # iteration 0's w1 is gone
@@ -178,7 +179,7 @@ def test_explain_after_divergence_names_the_iteration(
     code, out, err = _run(capsys, "explain", path, "--iteration", str(at + 3))
     assert code == 2 and out == ""
     assert err.startswith("error: ") and err.count("\n") == 1
-    assert f"iteration {at}" in err
+    assert f"iteration {at + 1} (index {at})" in err
     # The iteration that diverges is itself explained, and says so.
     code, out, err = _run(capsys, "explain", path, "--iteration", str(at))
     assert code == 0 and "diverged" in out
@@ -211,6 +212,16 @@ def test_explain_help_says_iterations_are_zero_based(capsys: pytest.CaptureFixtu
         main(["explain", "--help"])
     out = capsys.readouterr().out
     assert "0-based" in out
+
+
+def test_explain_counts_iterations_from_one_as_the_window_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = _run(capsys, "explain", PRESET, "--step", "loss")
+    assert code == 0
+    title = out.splitlines()[0]
+    assert title.endswith("iteration 1 (index 0), step loss")
+    assert "iteration 0" not in out
 
 
 def test_explain_does_not_import_qt(tmp_path: Path) -> None:

@@ -173,13 +173,13 @@ def test_text_shows_the_tutorial_chain_rule_for_w5(seed_003: IterationTrace) -> 
     [section] = ex.explain_step(seed_003, "backward-2", ElementRef.weight(2, 0, 0))
     text = render([section], "text")
     assert "∂E/∂w5 = ∂E/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5" in text
-    assert "= 0.741365070 × 0.186815602 × 0.593269992" in text
+    assert "= 0.74136507 × 0.186815602 × 0.593269992" in text
     assert "= 0.0821670406" in text
     forward = render(ex.explain_step(seed_003, "forward-1"), "text")
     assert "net_h1 = w1·i1 + w2·i2 + b1\n       = 0.15 × 0.05 + 0.2 × 0.1 + 0.35\n" in forward
     assert "out_h1 = 1/(1 + e^(−net_h1))" in forward
     update = render(ex.explain_step(seed_003, "update"), "text")
-    assert "w5⁺ = w5 − η · ∂E/∂w5\n    = 0.4 − 0.5 × 0.0821670406\n    = 0.358916480" in update
+    assert "w5⁺ = w5 − η · ∂E/∂w5\n    = 0.4 − 0.5 × 0.0821670406\n    = 0.35891648" in update
 
 
 def test_selecting_a_weight_shows_only_its_chain(seed_003: IterationTrace) -> None:
@@ -266,12 +266,16 @@ def test_unknown_step_notation_format_or_digits_are_refused(seed_003: IterationT
 
 def test_numbers_follow_the_gui_style() -> None:
     assert format_number(0.15) == "0.15"
-    assert format_number(0.35891647971788465) == "0.358916480"
+    # As the tutorial prints them: no zeros padded to make up the digits.
+    assert format_number(0.35891647971788465) == "0.35891648"
     assert format_number(0.35891647971788465, 4) == "0.3589"
-    assert format_number(-1.5e-7, 3) == "-1.50e-07"
-    assert render_expr(Term(Symbol("x"), -1.5e-7), "text", numbers=True, digits=3) == "−1.50×10⁻⁷"
+    assert format_number(0.25 * 0.05 + 0.3 * 0.1 + 0.35) == "0.3925"  # net_h2, not 0.392500000
+    assert format_number(0.1, 17) == "0.1"  # not 0.10000000000000001
+    assert format_number(1.0) == "1" and format_number(100.0) == "100"
+    assert format_number(-1.5e-7, 3) == "-1.5e-07"
+    assert render_expr(Term(Symbol("x"), -1.5e-7), "text", numbers=True, digits=3) == "−1.5×10⁻⁷"
     latex = render_expr(Term(Symbol("x"), -1.5e-7), "latex", numbers=True, digits=3)
-    assert latex == r"-1.50 \times 10^{-7}"
+    assert latex == r"-1.5 \times 10^{-7}"
 
 
 # -- batches, momentum and the vector notation -----------------------------------------
@@ -731,3 +735,51 @@ def test_explaining_a_diverged_iteration_warns_about_nothing(notation: str) -> N
                 ex.explain_step(trace, step.key, ElementRef.weight(1, 0, 0), notation)
             for layer in range(1, trace.network.weight_layer_count + 1):
                 trace.updates(layer)
+
+
+# -- typesetting: notes, matrices, names ------------------------------------------------
+
+
+def test_notes_are_symbols_each_format_typesets(seed_003: IterationTrace) -> None:
+    w5 = ElementRef.weight(2, 0, 0)
+    (equation,) = [
+        eq
+        for section in ex.explain_step(seed_003, "backward-2", w5)
+        for eq in section.equations
+        if eq.quantity == ex.GRAD_WEIGHT
+    ]
+    assert equation.note_parts == (
+        Partial(Symbol("net", "o1"), Symbol("w", "5")),
+        " = ",
+        Symbol("out", "h1"),
+    )
+    html = render_equation(equation, "html")
+    assert "∂<i>net</i><sub>o1</sub>/\u2060∂<i>w</i><sub>5</sub> = <i>out</i><sub>h1</sub>" in html
+    assert "net_o1" not in html
+    latex = render_equation(equation, "latex")
+    assert r"\partial {\mathit{net}_{\mathrm{o1}}}/\partial {w_{5}}" in latex
+    assert "(∂net_o1/∂w5 = out_h1)" in render_equation(equation, "text")  # plain text
+
+
+def test_matrices_are_tables_in_html_and_bmatrix_in_latex(seed_003: IterationTrace) -> None:
+    (section,) = ex.explain_step(seed_003, "forward-1", notation="vector")
+    net = section.equations[0]
+    html = render_equation(net, "html")
+    assert "[0.15, 0.2; 0.25, 0.3]" not in html
+    cells = re.findall(r'class="entry"[^>]*>(?:<a [^>]*>)?([^<]*)', html)
+    assert cells[:4] == ["0.15", "0.2", "0.25", "0.3"]  # W[1] row by row
+    assert "border-left" in html and "border-right" in html  # the brackets
+    latex = render_equation(net, "latex")
+    assert r"\begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}" in latex
+    assert "[0.15, 0.2; 0.25, 0.3]" in render_equation(net, "text")  # terminals
+
+
+def test_activations_are_spelled_as_everywhere_else() -> None:
+    network = _network(layers=(Layer(2, None), Layer(2, "leaky_relu"), Layer(2, "relu")))
+    trace = trace_iteration(network)
+    text = render(ex.explain_iteration(trace, "neuron"), "text")
+    vector = render(ex.explain_iteration(trace, "vector"), "text")
+    for out in (text, vector):
+        assert "Leaky ReLU" in out and "ReLU′" in out
+        assert not re.search(r"\brelu|leaky_relu|leaky ReLU", out)
+    assert ex.activation_title("leaky_relu") == "Leaky ReLU"

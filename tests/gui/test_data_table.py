@@ -176,11 +176,11 @@ def test_delete_removes_the_selected_rows(qtbot, open_panel):  # type: ignore[no
         panel.view.visualRect(panel.model.index(2, 1)).center(),
     )
     click(qtbot, panel, panel.delete_action)
-    assert shown(panel) == [["0", "0", "0"], ["1.0", "1.0", "0"]]
+    assert shown(panel) == [["0", "0", "0"], ["1", "1", "0"]]
     assert_undo_redo_exact(panel, before, "Delete rows 2–3")
     click_cell(qtbot, panel, 0, 2)
     qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
-    assert shown(panel) == [["1.0", "1.0", "0"]]
+    assert shown(panel) == [["1", "1", "0"]]
     assert panel.document.undo_stack.undoText() == "Delete row 1"
 
 
@@ -200,11 +200,11 @@ def test_move_rows_up_and_down(qtbot, open_panel, tmp_path):  # type: ignore[no-
     before = text_of(panel)
     click_cell(qtbot, panel, 2, 0)
     click(qtbot, panel, panel.move_up_action)
-    assert shown(panel)[1:3] == [["1.0", "0", "1.0"], ["0", "1.0", "1.0"]]
+    assert shown(panel)[1:3] == [["1", "0", "1"], ["0", "1", "1"]]
     assert panel.selected_rows() == [1]  # the selection follows the row
     after_up = assert_undo_redo_exact(panel, before, "Move row 3 up")
     qtbot.keyClick(panel.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
-    assert shown(panel)[1:3] == [["0", "1.0", "1.0"], ["1.0", "0", "1.0"]]
+    assert shown(panel)[1:3] == [["0", "1", "1"], ["1", "0", "1"]]
     assert_undo_redo_exact(panel, after_up, "Move row 2 down")
     assert text_of(panel) == before  # down undoes up
     click_cell(qtbot, panel, 0, 0)
@@ -221,10 +221,10 @@ def test_paste_from_a_spreadsheet_skips_the_header_and_adds_rows(qtbot, open_pan
     qtbot.keyClick(panel.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert shown(panel) == [
         ["0", "0", "0"],
-        ["0", "1.0", "1.0"],
-        ["0.5", "0.25", "1.0"],
-        ["-1.0", "2.0", "0"],
-        ["3.5", "4.0", "1.0"],
+        ["0", "1", "1"],
+        ["0.5", "0.25", "1"],
+        ["-1", "2", "0"],
+        ["3.5", "4", "1"],
     ]
     assert panel.selected_rows() == [2, 3, 4]
     assert_undo_redo_exact(panel, before, "Paste 3 rows")
@@ -335,7 +335,7 @@ def test_import_names_the_line_and_column_of_a_bad_value(open_panel, tmp_path): 
     good = tmp_path / "good.csv"
     good.write_text("1;2;3;4\n0,5;6;7;8\n")  # no header; semicolons and decimal commas
     assert panel.import_csv(good)
-    assert shown(panel) == [["1.0", "2.0", "3.0", "4.0"], ["0.5", "6.0", "7.0", "8.0"]]
+    assert shown(panel) == [["1", "2", "3", "4"], ["0.5", "6", "7", "8"]]
 
 
 def test_columns_follow_the_input_layer_size(open_panel):  # type: ignore[no-untyped-def]
@@ -415,3 +415,52 @@ def test_panel_renders(open_panel):  # type: ignore[no-untyped-def]
     panel = open_panel(MINIBATCH)
     image = panel.grab().toImage()
     assert not image.isNull() and image.width() == panel.width()
+
+
+# -- the Data dock shows every column ---------------------------------------------------
+
+
+def three_four_two():  # type: ignore[no-untyped-def]
+    """A 3-4-2 with the inputs named x1, x2, x3 and a few rows."""
+    from engine.edits import set_data, set_labels
+    from gui.files import new_network
+
+    network = set_labels(new_network([3, 4, 2]), 0, ["x1", "x2", "x3"])
+    inputs = [[0.5, -1.25, 2.0], [0.1, 0.2, 0.3], [-0.75, 0.0, 1.0]]
+    return set_data(network, inputs, [[1.0, 0.0], [0.0, 1.0], [0.25, 0.75]])
+
+
+def columns_in_view(panel: DataTablePanel) -> list[str]:
+    """The titles of the columns whose whole title and numbers are in view, unscrolled."""
+    view, header = panel.view, panel.view.horizontalHeader()
+    whole = []
+    for column in range(panel.model.columnCount()):
+        left = header.sectionViewportPosition(column)
+        right = left + header.sectionSize(column)
+        title = panel.model.column_title(column)
+        numbers = [panel.model.index(r, column).data() for r in range(panel.model.rowCount())]
+        needed = max(view.fontMetrics().horizontalAdvance(t) for t in [*numbers, title])
+        if left >= 0 and right <= view.viewport().width() and header.sectionSize(column) > needed:
+            whole.append(title)
+    return whole
+
+
+@pytest.mark.parametrize("which", ["2-2-2", "3-4-1", "3-4-2"])
+def test_the_data_tab_shows_every_column_whole(qtbot, open_window, which):  # type: ignore[no-untyped-def]
+    if which == "3-4-2":
+        window = open_window(three_four_two())
+    elif which == "3-4-1":
+        path = str(resources.preset_path(MINIBATCH))
+        window = open_window(load_network(path), path)
+    else:
+        window = open_window()
+    window.resize(1920, 1040)
+    window.data_dock.raise_()
+    panel = window.data_table
+    qtbot.waitUntil(lambda: panel.view.isVisible())
+    qtbot.wait(20)
+    titles = panel.column_titles()
+    assert columns_in_view(panel) == titles, f"cut off: {set(titles) - set(columns_in_view(panel))}"
+    assert panel.view.horizontalScrollBar().maximum() == 0  # nothing to scroll to
+    # The diagram keeps most of the window.
+    assert window.view.width() >= 0.55 * window.width()

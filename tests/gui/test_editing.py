@@ -178,7 +178,7 @@ def test_context_menu_adds_a_neuron_without_changing_the_outputs(qtbot, window, 
     assert window.scene.edge_layers[1].count == 6
     # Zero weights in and out: the outputs are the tutorial's.
     window.document.go_to_global_step(2)
-    assert window.scene.neurons[2][0].value_text == "0.751365070"
+    assert window.scene.neurons[2][0].value_text == "0.75136507"
     assert window.document.undo_stack.undoText() == "Add a neuron to hidden layer 1"
     assert_undo_redo_exact(window, before)
     assert_round_trip(window, tmp_path)
@@ -298,7 +298,7 @@ def test_history_view_lists_the_edits(qtbot, window):  # type: ignore[no-untyped
     qtbot.keyClick(window.inspector.value_field, Qt.Key.Key_Return)
     model = window.undo_view.model()
     texts = [model.index(row, 0).data() for row in range(model.rowCount())]
-    assert texts == ["Opened", "Change w1 to 0.3"]
+    assert texts == ["Example “Step-by-step example 2-2-2”", "Change w1 to 0.3"]
 
 
 def test_undo_and_redo_keys(qtbot, window):  # type: ignore[no-untyped-def]

@@ -60,7 +60,7 @@ def test_right_arrow_computes_hidden_layer_as_tutorial(qtbot, window):  # type: 
 
 def test_forward_two_and_loss_show_outputs_and_error(qtbot, window):  # type: ignore[no-untyped-def]
     press(qtbot, window, Qt.Key.Key_Right, times=2)
-    assert node_text(window, 2, 0) == "0.751365070"  # out_o1
+    assert node_text(window, 2, 0) == "0.75136507"  # out_o1
     assert node_text(window, 2, 1) == "0.772928465"  # out_o2
     assert window.scene.loss_text.lines == []
     press(qtbot, window, Qt.Key.Key_Right)
@@ -74,7 +74,7 @@ def test_update_step_shows_new_w5(qtbot, window):  # type: ignore[no-untyped-def
     assert "update" in window.caption.text()
     labels = window.scene.edge_layers[2].label_texts()
     # w5 = weights[1][0][0], w6, w7, w8 in the tutorial's order (row-major out x in).
-    assert labels == ["0.358916480", "0.408666186", "0.511301270", "0.561370121"]
+    assert labels == ["0.35891648", "0.408666186", "0.51130127", "0.561370121"]
     hidden = window.scene.edge_layers[1].label_texts()
     assert hidden == ["0.149780716", "0.199561432", "0.249751144", "0.299502287"]
 
@@ -209,7 +209,7 @@ def test_clicking_an_edge_selects_the_weight(qtbot, window):  # type: ignore[no-
     )
     text = window.inspector.text()
     assert "h1 → o1" in text
-    assert "0.4" in text and "0.0821670406" in text and "0.358916480" in text
+    assert "0.4" in text and "0.0821670406" in text and "0.35891648" in text
     window.digits_box.setValue(8)  # as the tutorial prints them
     text = window.inspector.text()
     assert "0.082167041" in text and "0.35891648" in text

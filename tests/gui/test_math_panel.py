@@ -110,7 +110,7 @@ def test_tutorial_chain_rule_for_w5(qtbot, window):  # type: ignore[no-untyped-d
     qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
     text = window.math_panel.text()
     assert "∂E/∂w5" in text
-    assert "0.741365070 × 0.186815602 × 0.593269992" in text  # symbols, then numbers
+    assert "0.74136507 × 0.186815602 × 0.593269992" in text  # symbols, then numbers
     assert "∂E/∂w6" not in text  # only what concerns the selection
     window.digits_box.setValue(8)
     assert "0.082167041" in window.math_panel.text()
@@ -327,3 +327,104 @@ def test_a_large_derivation_is_cut_with_a_note(qtbot, open_window):  # type: ign
     assert "sample 1 of 40" in text and f"sample {rows} of {rows}" not in text
     window.math_panel.copy("markdown")  # Copy gives every equation
     assert f"sample {rows} of {rows}" in QApplication.clipboard().text()
+
+
+# -- typesetting: subscripts, matrices, lines that wrap between terms -----------------
+
+
+def visual_lines(browser) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The lines as laid out on screen, block by block (a table cell holds blocks)."""
+    document = browser.document()
+    blocks = []
+    block = document.begin()
+    while block.isValid():
+        text, layout = block.text(), block.layout()
+        lines = []
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            lines.append(text[line.textStart() : line.textStart() + line.textLength()])
+        blocks.append(lines)
+        block = block.next()
+    return blocks
+
+
+def assert_no_term_is_broken(browser) -> None:  # type: ignore[no-untyped-def]
+    for lines in visual_lines(browser):
+        for line in lines:
+            assert line.count("(") == line.count(")"), f"a bracketed term is broken: {line!r}"
+        for before, after in zip(lines, lines[1:], strict=False):
+            broken = re.search(r"[\d.]$", before.rstrip("\u2060")) and re.match(r"[\d.]", after)
+            assert not broken, f"a number is broken: {before!r} | {after!r}"
+            assert not before.rstrip().endswith("/\u2060"), f"a fraction is broken: {before!r}"
+
+
+def tables_of(browser) -> list[list[list[str]]]:  # type: ignore[no-untyped-def]
+    """Every table of the panel as rows of cell texts."""
+    found = []
+    cursor = QTextCursor(browser.document())
+    seen = set()
+    block = browser.document().begin()
+    while block.isValid():
+        cursor.setPosition(block.position())
+        table = cursor.currentTable()
+        if table is not None and id(table) not in seen and table.columns() > 0:
+            seen.add(id(table))
+            rows = []
+            for r in range(table.rows()):
+                cells = []
+                for c in range(table.columns()):
+                    cell = table.cellAt(r, c)
+                    start, end = cell.firstCursorPosition(), cell.lastCursorPosition()
+                    start.setPosition(end.position(), QTextCursor.MoveMode.KeepAnchor)
+                    cells.append(start.selectedText().strip())
+                rows.append(cells)
+            found.append(rows)
+        block = block.next()
+    return found
+
+
+@pytest.mark.parametrize("width", [380, 200], ids=["380px", "narrowest"])
+def test_the_narrow_panel_wraps_between_terms_never_inside_one(qtbot, window, width):  # type: ignore[no-untyped-def]
+    show_maths(window)
+    window.resizeDocks([window.math_dock], [width], Qt.Orientation.Horizontal)
+    for _ in range(5):  # backward 1: the longest chain rules of the tutorial
+        qtbot.keyClick(window.view, Qt.Key.Key_Right)
+    qtbot.wait(10)
+    assert window.math_panel.browser.viewport().width() <= 380
+    assert_no_term_is_broken(window.math_panel.browser)
+    # Some lines did wrap, between terms: "0.593269992 × (1 − 0.593269992)" stays whole.
+    assert "(1 − 0.593269992)" in window.math_panel.text()
+
+
+def test_notes_typeset_their_subscripts(qtbot, window):  # type: ignore[no-untyped-def]
+    show_maths(window)
+    window.document.select(Selection("weight", 2, 0, 0))  # w5
+    for _ in range(4):
+        qtbot.keyClick(window.view, Qt.Key.Key_Right)
+    text = window.math_panel.text()
+    assert "∂neto1/∂w5 = outh1" in text  # the note, its subscripts typeset
+    assert "_" not in text  # no "net_o1", no "E_o1"
+    html = window.math_panel.browser.toHtml()
+    assert "vertical-align:sub" in html
+
+
+def test_vectorised_matrices_are_typeset_as_matrices(qtbot, window):  # type: ignore[no-untyped-def]
+    show_maths(window)
+    window.math_panel.notation_box.setCurrentIndex(
+        window.math_panel.notation_box.findData("vector")
+    )
+    qtbot.keyClick(window.view, Qt.Key.Key_Right)
+    text = window.math_panel.text()
+    assert "[0.15, 0.2; 0.25, 0.3]" not in text and ";" not in text
+    # W[1] of the tutorial: w1 w2 (into h1) over w3 w4 (into h2), as a 2 × 2 grid.
+    entries = [
+        [cell for cell in row if cell]
+        for table in tables_of(window.math_panel.browser)
+        for row in table
+    ]
+    assert ["0.15", "0.2"] in entries and ["0.25", "0.3"] in entries
+    assert ["0.05"] in entries and ["0.1"] in entries  # A[0], a column
+    latex = window.math_panel.copy("latex")
+    assert r"\begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}" in latex
+    markdown = window.math_panel.copy("markdown")
+    assert r"\begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}" in markdown

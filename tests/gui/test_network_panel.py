@@ -66,6 +66,20 @@ def type_into(qtbot, widget: QWidget, text: str) -> None:  # type: ignore[no-unt
     qtbot.keyClick(widget, Qt.Key.Key_Return)
 
 
+def field_message(panel: NetworkPanel, field: QWidget) -> QWidget:
+    """The note under ``field`` that says why its text was refused."""
+    message = field.message_label
+    assert message is not None
+    return message
+
+
+def below(widget: QWidget, field: QWidget, panel: QWidget) -> bool:
+    """``widget`` is on screen right under ``field``."""
+    top = widget.mapTo(panel, QPoint(0, 0)).y()
+    bottom = field.mapTo(panel, QPoint(0, field.height())).y()
+    return 0 <= top - bottom <= 12
+
+
 def choose(qtbot, combo: QComboBox, data: object) -> None:  # type: ignore[no-untyped-def]
     """Pick the item holding ``data`` with the arrow keys, as on a focused combo box."""
     index = combo.findData(data)
@@ -286,9 +300,11 @@ def test_a_learning_rate_that_is_not_a_positive_number_is_refused(qtbot, panel, 
     assert panel.document.undo_stack.count() == 0
     assert field.invalid and field.styleSheet()  # marked red
     assert reason in field.toolTip()
-    assert reason in panel.message()
+    message = field_message(panel, field)  # said right under the field, not only in a tooltip
+    assert message.isVisible() and reason in message.text()
+    assert below(message, field, panel)
     type_into(qtbot, field, "0.25")  # a good value clears the mark
-    assert not field.invalid
+    assert not field.invalid and not message.isVisible()
     assert panel.document.network.optimizer.learning_rate == 0.25
 
 
@@ -361,7 +377,7 @@ def test_set_all_does_nothing_while_the_value_is_not_a_number(qtbot, panel):
     qtbot.mouseClick(panel.set_button, Qt.MouseButton.LeftButton)
     assert text_of(panel) == before
     assert panel.set_value_edit.invalid
-    assert "not a finite number" in panel.message()
+    assert "not a finite number" in field_message(panel, panel.set_value_edit).text()
 
 
 # -- following the document ------------------------------------------------------------
@@ -404,3 +420,34 @@ def test_the_wheel_over_an_unfocused_box_scrolls_instead_of_editing(qtbot, panel
     QApplication.sendEvent(box, wheel)
     assert box.value() == 2
     assert panel.document.undo_stack.count() == 0
+
+
+# -- loss conventions by name -----------------------------------------------------------
+
+
+def test_mean_squared_error_is_one_choice(qtbot, panel, tmp_path):
+    before = text_of(panel)
+    box = panel.loss_preset_box
+    titles = [box.itemText(i) for i in range(box.count())]
+    assert "mean squared error (MSE)" in titles and "½ sum of squared errors" in titles
+    assert box.currentText() == "½ sum of squared errors"  # seed 003's convention
+    choose(qtbot, box, "mse")
+    loss = panel.document.network.loss
+    assert (loss.kind, loss.scale, loss.outputs, loss.batch) == (
+        "squared_error",
+        1.0,
+        "mean",
+        "mean",
+    )
+    check_undo_redo(panel, before, "Set loss to mean squared error (MSE)")
+    # The tutorial's outputs 0.75136507 and 0.772928465 against targets 0.01 and 0.99:
+    # MSE = ((0.74136507)² + (0.217071535)²) / 2.
+    expected = (0.74136507**2 + 0.217071535**2) / 2
+    assert math.isclose(panel.document.trace.loss, expected, rel_tol=1e-8)
+    # Changing one reduction by hand is no named convention any more: it says so.
+    choose(qtbot, panel.loss_batch_box, "sum")
+    assert box.currentData() is None and "custom" in box.currentText()
+    choose(qtbot, box, "bce")
+    assert panel.document.network.loss.kind == "binary_cross_entropy"
+    assert panel.loss_kind_box.currentData() == "binary_cross_entropy"
+    check_round_trip(panel, tmp_path)
