@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 # QUndoCommand.id() values: commands with the same id and merge key merge.
 EDIT_ID = 1
-LAYOUT_ID = 2
+PRESENTATION_ID = 2
 
 
 class _DocumentCommand(QUndoCommand):
@@ -104,35 +104,32 @@ class ResetCommand(_SnapshotCommand):
         self._document.apply_reset()
 
 
-class LayoutCommand(_DocumentCommand):
-    """Neurons moved or auto-laid out: the diagram changes, the training history stays."""
+class PresentationCommand(_DocumentCommand):
+    """A change of what is shown only (a name, a label, neurons moved): the training
+    history stays. Undo and redo return to the exact networks, so the title's unsaved
+    mark follows."""
 
     def __init__(
-        self, document: NetworkDocument, layout: dict[str, Any], text: str, merge_key: object = None
+        self, document: NetworkDocument, network: Network, text: str, merge_key: object = None
     ) -> None:
         super().__init__(document, text)
-        self._layout = layout
-        self._old_layout = dict(document.built_network.layout)
-        # Undo and redo return to these exact networks, so the title's unsaved mark follows.
         self._old_built = document.built_network
-        self._new_built: Network | None = None
+        self._new_built = network
         self.merge_key = merge_key
 
     def redo(self) -> None:
-        self._document.apply_layout(self._layout, self._new_built)
-        self._new_built = self._document.built_network
+        self._document.apply_presentation(self._new_built)
 
     def undo(self) -> None:
-        self._document.apply_layout(self._old_layout, self._old_built)
+        self._document.apply_presentation(self._old_built)
 
     def id(self) -> int:
-        return LAYOUT_ID if self.merge_key is not None else -1
+        return PRESENTATION_ID if self.merge_key is not None else -1
 
     @guarded(fallback=False)  # a virtual: an escaping exception would end the process
     def mergeWith(self, other: Any) -> bool:
-        if not isinstance(other, LayoutCommand) or other.merge_key != self.merge_key:
+        if not isinstance(other, PresentationCommand) or other.merge_key != self.merge_key:
             return False
-        self._layout = other._layout
         self._new_built = other._new_built
         self.setText(other.text())
         return True

@@ -27,7 +27,15 @@ from PySide6.QtGui import QUndoStack
 from engine import edits
 from engine.edits import EditError
 from engine.network import Array, Network
-from engine.steps import BACKWARD, FORWARD, LOSS, UPDATE, Step, describe_step, iteration_steps
+from engine.steps import (
+    BACKWARD,
+    FORWARD,
+    LOSS,
+    UPDATE,
+    Step,
+    describe_position,
+    iteration_steps,
+)
 from engine.trace import IterationTrace
 from gui.player import Player
 from gui.run_history import RunHistory, Velocity
@@ -213,20 +221,11 @@ class NetworkDocument(QObject):
 
     def caption(self) -> str:
         """The position in words: 'Iteration 3 · backward 2: error signal δ of …'."""
-        number = self._position.iteration + 1
         step = self.step
-        if step is None:
-            if self._position.iteration == 0:
-                what = "start: inputs and initial parameters; press → to compute"
-            else:
-                what = f"start: parameters after {self._position.iteration} updates"
-            return f"Iteration {number} · {what}"
-        text = (
-            f"Iteration {number} · {describe_step(step, self.initial_network.weight_layer_count)}"
+        diverged = step is not None and step.kind == UPDATE and self.trace.diverged
+        return describe_position(
+            self._position.iteration, step, self.initial_network.weight_layer_count, diverged
         )
-        if step.kind == UPDATE and self.trace.diverged:
-            text += " — diverged: some values are no longer finite"
-        return text
 
     @property
     def _steps_per_iteration(self) -> int:
@@ -345,15 +344,34 @@ class NetworkDocument(QObject):
 
         An EditError (a refused edit) leaves everything as it was and posts its reason.
         """
+        built: Network | None = None
+        refusal = None
+        try:
+            built = edit(self._built, *args, **kwargs)
+        except EditError as error:
+            refusal = str(error)
+        except IndexError:  # an element only the run has (training continued with a change)
+            refusal = "the network as built has no such element"
+        if built is not None and _only_presentation_differs(self._built, built):
+            # A name, a label, a position: nothing computed changes, the run goes on.
+            self._push_presentation(built, text, merge_key)
+            return True
         choice = self._edit_choice(text)
         if choice is None:
             return False
         continuing = choice == EDIT_CONTINUE and self.is_mid_training()
-        try:
-            network = edit(self.network if continuing else self._built, *args, **kwargs)
-        except EditError as error:
-            self.message_posted.emit(f"{text}: refused: {error}.")
+        if continuing:
+            try:
+                # The run's parameters, which may have a shape the network as built lacks.
+                network = edit(self.network, *args, **kwargs)
+            except EditError as error:
+                self.message_posted.emit(f"{text}: refused: {error}.")
+                return False
+        elif built is None:
+            self.message_posted.emit(f"{text}: refused: {refusal}.")
             return False
+        else:
+            network = built
         if continuing:
             text += f" (training continues from iteration {self._position.iteration + 1})"
         elif self.is_mid_training():
@@ -374,14 +392,12 @@ class NetworkDocument(QObject):
     def push_layout(self, text: str, layout: dict[str, Any], merge_key: object = None) -> None:
         """Change the diagram layout (node positions): undoable, training history kept.
         A layout no file could hold (a position dragged off to 1e7) is refused."""
-        try:
-            edits.set_layout(self._built, layout)
-        except EditError as error:
-            self.message_posted.emit(f"{text}: refused: {error}.")
-            return
-        from gui.commands import LayoutCommand
+        self.push_edit(text, edits.set_layout, layout, merge_key=merge_key)
 
-        self.undo_stack.push(LayoutCommand(self, layout, text, merge_key))
+    def _push_presentation(self, network: Network, text: str, merge_key: object) -> None:
+        from gui.commands import PresentationCommand
+
+        self.undo_stack.push(PresentationCommand(self, network, text, merge_key))
 
     def reset(self) -> None:
         """Back to the network as built at iteration 1 (undoable: Ctrl+Z brings the run back)."""
@@ -465,11 +481,11 @@ class NetworkDocument(QObject):
             return False
         return selection.source is None or selection.source < sizes[selection.layer - 1]
 
-    def apply_layout(self, layout: dict[str, Any], built: Network | None = None) -> None:
-        """Only the layout changes: nothing is recomputed, the position stays. ``built``:
-        the exact network as built to return to (undo), so an undone drag is unmodified."""
-        self._built = built if built is not None else self._built.replace(layout=layout)
-        self._run = self._run.with_layout(layout)
+    def apply_presentation(self, built: Network) -> None:
+        """``built`` differs from the network as built only in what is shown (name,
+        description, labels, layout): nothing is recomputed, the position stays."""
+        self._built = built
+        self._run = self._run.with_presentation(built)
         self._update_modified()
         self.network_changed.emit()
 
@@ -573,3 +589,19 @@ class NetworkDocument(QObject):
             self.message_posted.emit(self._divergence_message(shown))
             return False
         return True
+
+
+def _only_presentation_differs(old: Network, new: Network) -> bool:
+    """Whether ``new`` computes exactly what ``old`` does (only names, description,
+    labels or layout differ). Edits keep unchanged arrays, so identity is the test."""
+    return (
+        all(a is b for a, b in zip(old.weights, new.weights, strict=True))
+        and all(a is b for a, b in zip(old.biases, new.biases, strict=True))
+        and old.inputs is new.inputs
+        and old.targets is new.targets
+        and old.loss == new.loss
+        and old.optimizer == new.optimizer
+        and [(l.size, l.activation) for l in old.layers]
+        == [(l.size, l.activation) for l in new.layers]
+        and old.extra == new.extra
+    )

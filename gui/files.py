@@ -21,6 +21,7 @@ from engine import edits
 from engine.fileformat import NetworkFileError, load_network, save_network
 from engine.losses import LossSpec
 from engine.network import Layer, Network, OptimizerSpec
+from engine.steps import plural
 
 if TYPE_CHECKING:
     from gui.document import NetworkDocument
@@ -262,12 +263,12 @@ class FileController(QObject):
         if not path:
             return False
         trained = document.displayed_network()
-        trained = trained.replace(name=f"{trained.name} (trained, {updates} updates)")
+        trained = trained.replace(name=f"{trained.name} (trained, {plural(updates, 'update')})")
         if not self._save_file(trained, path):
             return False
         self.add_recent(str(path))
         self.status_posted.emit(
-            f"Saved the trained network ({updates} updates) to {path}; "
+            f"Saved the trained network ({plural(updates, 'update')}) to {path}; "
             "the network as built is unchanged."
         )
         return True

@@ -14,9 +14,9 @@ losses are shared between a run and its undo snapshots (LossHistory).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import OrderedDict
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -112,13 +112,29 @@ class RunHistory:
             run.diverged_at = self.diverged_at
         return run
 
-    def with_layout(self, layout: Mapping[str, Any]) -> RunHistory:
-        """The same run with the diagram laid out differently (nothing is recomputed)."""
-        other = self.copy()
-        other.start = self.start.replace(layout=layout)
-        other._checkpoints = {
-            k: (n.replace(layout=layout), v) for k, (n, v) in self._checkpoints.items()
+    def with_presentation(self, network: Network) -> RunHistory:
+        """The same run with ``network``'s name, description, labels and layout (what
+        is shown, never what is computed): nothing is recomputed. A run that continued
+        with a different structure keeps its own labels."""
+        same_shape = network.sizes == self.start.sizes
+        fields: dict[str, Any] = {
+            "name": network.name,
+            "description": network.description,
+            "layout": network.layout,
         }
+
+        def shown_as(old: Network) -> Network:
+            changes = dict(fields)
+            if same_shape:  # the labels live in the layers, with what is computed
+                changes["layers"] = tuple(
+                    dataclasses.replace(mine, labels=theirs.labels)
+                    for mine, theirs in zip(old.layers, network.layers, strict=True)
+                )
+            return old.replace(**changes)
+
+        other = self.copy()
+        other.start = shown_as(self.start)
+        other._checkpoints = {k: (shown_as(n), v) for k, (n, v) in self._checkpoints.items()}
         return other
 
     # -- states and traces ---------------------------------------------------------

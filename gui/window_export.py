@@ -20,6 +20,7 @@ from gui.export import (
     export_iteration,
     options_from_window,
     progress_dialog_callback,
+    suggested_file_name,
 )
 
 
@@ -31,18 +32,24 @@ class WindowExport:
             with_loss=self.with_loss_action.isChecked(),
         )
 
-    def ask_export_path(self: Any, title: str, file_filter: str, folder: bool = False) -> str:
+    def ask_export_path(
+        self: Any, title: str, file_filter: str, folder: bool = False, name: str = ""
+    ) -> str:
         """Where to export (replaced in tests)."""
         if folder:
             return QFileDialog.getExistingDirectory(self, title)
-        path, _ = QFileDialog.getSaveFileName(self, title, "", file_filter)
+        path, _ = QFileDialog.getSaveFileName(self, title, name, file_filter)
         return path
 
     def export_step(self: Any, fmt: str) -> Path | None:
         """The current step as a slide picture (PNG at 2×, SVG or PDF)."""
         step = self.document.global_step_number()
         name = f"{step:03d}-{self.document.step.key if self.document.step else 'start'}.{fmt}"
-        path = self.ask_export_path(f"Export {name}", f"{fmt.upper()} (*.{fmt})")
+        path = self.ask_export_path(
+            f"Export {name}",
+            f"{fmt.upper()} (*.{fmt})",
+            name=suggested_file_name(self.document, fmt),
+        )
         if not path:
             return None
         try:
@@ -62,6 +69,7 @@ class WindowExport:
             "Export the iteration" + (" as one PDF" if as_pages else " into a folder"),
             "PDF (*.pdf)",
             folder=not as_pages,
+            name=suggested_file_name(self.document, PDF_PAGES) if as_pages else "",
         )
         if not target:
             return []
@@ -83,7 +91,7 @@ class WindowExport:
             return []
         finally:
             dialog.close()
-        self.statusBar().showMessage(f"Exported {len(written)} step(s) to {target}", 6000)
+        self.statusBar().showMessage(written.message, 6000)
         return written
 
     def copy_step_image(self: Any) -> None:

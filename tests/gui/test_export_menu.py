@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from gui.export import PDF_PAGES, suggested_file_name
-
-# What File ▸ Export shows lives in gui/window_export.py; these wait for it to use
-# SlideFiles.message and suggested_file_name (see the export module).
-NEEDS_WINDOW = pytest.mark.xfail(
-    reason="needs gui/window_export.py to show SlideFiles.message, pre-fill suggested_file_name",
-    strict=False,
-)
 
 
 def test_current_step_as_a_sharp_png(qtbot, window, tmp_path):  # type: ignore[no-untyped-def]
@@ -90,7 +82,6 @@ def test_copy_image_of_this_step(qtbot, window):  # type: ignore[no-untyped-def]
     assert (image.width(), image.height()) == (3840, 2160)
 
 
-@NEEDS_WINDOW
 def test_whole_iteration_as_one_pdf_says_it_holds_six_steps(qtbot, window, tmp_path):  # type: ignore[no-untyped-def]
     pdf = tmp_path / "iteration.pdf"
     window.ask_export_path = lambda *args, **kwargs: str(pdf)
@@ -100,7 +91,6 @@ def test_whole_iteration_as_one_pdf_says_it_holds_six_steps(qtbot, window, tmp_p
     assert "1 step" not in message
 
 
-@NEEDS_WINDOW
 def test_the_save_dialog_suggests_a_name(qtbot, window, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     for _ in range(4):
         qtbot.keyClick(window.view, Qt.Key.Key_Right)  # backward 2

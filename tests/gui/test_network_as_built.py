@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 import resources
+from engine import edits
 from engine.fileformat import load_network
 from engine.trace import trace_iteration
 from gui.document import EDIT_BUILT, EDIT_CONTINUE, START, Selection
@@ -172,3 +173,22 @@ def test_undoing_a_drag_leaves_no_unsaved_mark(qtbot, window, tmp_path):  # type
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert window.isWindowModified()
+
+
+def test_renaming_mid_training_keeps_the_run_and_asks_nothing(qtbot, window):  # type: ignore[no-untyped-def]
+    asked: list[str] = []
+    window.edit_choice.ask = lambda text: asked.append(text) or EDIT_BUILT
+    next_iterations(qtbot, window, 3)
+    position = window.document.position
+    window.document.push_edit("Rename", edits.set_name_and_description, name="Lecture 3")
+    window.document.push_edit("Rename h1", edits.set_labels, 1, ["hidden A", "h2"])
+    assert not asked
+    assert window.document.position == position  # the run goes on where it was
+    assert window.document.built_network.name == "Lecture 3"
+    assert window.document.initial_network.labels(1) == ("hidden A", "h2")
+    assert window.windowTitle().startswith("Lecture 3")
+    assert window.isWindowModified()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.document.position == position
+    assert not window.isWindowModified()
