@@ -52,6 +52,26 @@ LOG_Y_MIN = -1e307  # any power of ten
 MAX_DRAWN = 1e300
 
 
+MAX_PLOTTED_POINTS = 8192  # more than a screen's width of pixels, twice over
+
+
+def peak_envelope(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x (iterations from 1) and y of a curve to draw: the values themselves, or for a
+    long run each bucket's lowest and highest value (what the screen would show), so a
+    million iterations cost the plot kilobytes, not the 50 MB pyqtgraph's copies take."""
+    count = values.shape[0]
+    if count <= MAX_PLOTTED_POINTS:
+        return np.arange(1, count + 1, dtype=np.float64), values
+    starts = np.linspace(0, count, MAX_PLOTTED_POINTS // 2, endpoint=False).astype(np.intp)
+    with np.errstate(invalid="ignore"):  # a bucket of NaN (divergence) stays NaN: a gap
+        lows = np.fmin.reduceat(values, starts)
+        highs = np.fmax.reduceat(values, starts)
+    ends = np.append(starts[1:], count)
+    x = np.column_stack([starts + 1, ends]).ravel().astype(np.float64)
+    y = np.column_stack([lows, highs]).ravel()
+    return x, y
+
+
 class LossPlotWidget(pg.PlotWidget):
     """pyqtgraph's plot widget; an error while ranging the view on a resize is reported,
     never raised into Qt (which ends the process)."""
@@ -292,14 +312,11 @@ class LossPlotPanel(QWidget):
             self._seen = 0
         self._computed = computed.shape[0]
         self._seen = min(max(self._seen, losses.shape[0]), computed.shape[0])
-        x = np.arange(1, losses.shape[0] + 1, dtype=np.float64)
-        self.batch_curve.setData(x, self._plottable(losses), connect="finite")
+        self.batch_curve.setData(*peak_envelope(self._plottable(losses)), connect="finite")
         whole = document.dataset_losses
         if whole is not None:
             shown = whole[: losses.shape[0]]  # it may lag behind the batch losses
-            self.dataset_curve.setData(
-                x[: shown.shape[0]], self._plottable(shown), connect="finite"
-            )
+            self.dataset_curve.setData(*peak_envelope(self._plottable(shown)), connect="finite")
         else:
             self.dataset_curve.setData([], [])
         self._name_curves()

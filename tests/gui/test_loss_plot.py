@@ -232,3 +232,19 @@ def test_a_mini_batch_curve_says_how_many_rows(qtbot, open_window):  # type: ign
     labels = [label.text for _, label in window.loss_plot.legend.items]
     assert labels[0] == "mini-batch loss (4 of 6 rows)"
     assert window.loss_plot.readout_for(2).startswith("iteration 2: mini-batch loss (rows 5…2)")
+
+
+def test_a_long_run_is_drawn_from_its_envelope_keeping_every_peak():  # type: ignore[no-untyped-def]
+    from gui.panels.loss_plot import MAX_PLOTTED_POINTS, peak_envelope
+
+    rng = np.random.default_rng(3)
+    values = np.exp(-np.linspace(0, 8, 1_000_000)) + rng.random(1_000_000) * 1e-3
+    values[123_456] = 5.0  # one spike must stay visible
+    values[700_000:700_300] = np.nan  # a diverged stretch stays a gap
+    x, y = peak_envelope(values)
+    assert x.shape == y.shape and x.shape[0] <= MAX_PLOTTED_POINTS
+    assert np.nanmax(y) == 5.0 and np.nanmin(y) == np.nanmin(values)
+    assert x[0] == 1 and x[-1] == 1_000_000
+    assert np.all(np.diff(x) >= 0)
+    short = np.array([0.3, 0.2, 0.1])
+    assert peak_envelope(short)[1] is short  # a short run is drawn as it is
