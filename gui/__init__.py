@@ -1,5 +1,5 @@
 """Backprop Lens user interface (PySide6 + pyqtgraph).
 
-Importing this package must not import Qt: ``gui.cli`` serves the headless
-``trace`` and ``train`` commands.
+Importing this package itself imports no Qt (the ``cli`` package imports gui
+modules only when the window or ``export`` runs).
 """

@@ -1,6 +1,6 @@
 """Slides of steps as files: PNG, SVG or PDF, headless; one step, a whole iteration,
 the clipboard. The slide itself is gui.slides.SlideWidget; ``backprop-lens export`` is
-gui.export_command.
+cli/export.py, drawing with gui/export_steps.py.
 
 PNGs are drawn at ``scale``× (2 by default: sharp when projected); SVG and PDF keep
 text as text. Exports never move the window: they render a private copy of the

@@ -1,6 +1,6 @@
 """The headless ``backprop-lens trace`` and ``train`` commands (spec, "Command line").
 
-Most tests call gui.cli.main in-process (fast); a few run the installed command
+Most tests call cli.main in-process (fast); a few run the installed command
 in a real process, where exit status, stderr and imported modules are the real ones.
 """
 
@@ -12,14 +12,15 @@ import math
 import os
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from cli import main
 from engine.fileformat import load_network
-from gui.cli import main
 from resources import preset_path
 
 PRESET = str(preset_path("step-by-step-2-2-2.json"))
@@ -297,6 +298,27 @@ def test_installed_command_traces_the_preset(tmp_path: Path) -> None:
     np.testing.assert_allclose(entry["weights_after"][1], SEED_W2_AFTER, rtol=0, atol=1e-12)
 
 
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == (f"backprop-lens {metadata.version('backprop-lens')}\n", "")
+
+
+@pytest.mark.parametrize("package", ["cli", "gui"])
+def test_python_dash_m_prints_the_version(tmp_path: Path, package: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", package, "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"backprop-lens {metadata.version('backprop-lens')}\n"
+
+
 def test_python_dash_m_gui_trains_the_preset(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "gui", "train", PRESET, "--iterations", "3"],
@@ -316,7 +338,7 @@ def test_trace_and_train_do_not_import_qt(tmp_path: Path) -> None:
     out = tmp_path / "trained.json"
     program = (
         "import sys\n"
-        "from gui.cli import main\n"
+        "from cli import main\n"
         f"assert main(['trace', {PRESET!r}, '--iterations', '2']) == 0\n"
         f"assert main(['train', {PRESET!r}, '--iterations', '5', '--out', {str(out)!r}]) == 0\n"
         "qt_packages = ('PySide6', 'shiboken6', 'pyqtgraph')\n"

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-import gui.cli
+import cli.trace
+from cli import EXIT_INTERNAL_ERROR, main
 from engine.fileformat import load_network
-from gui.cli import main
 from resources import preset_path
 
 XOR = preset_path("xor-2-4-1.json")
@@ -152,7 +152,7 @@ def test_a_small_file_asking_for_15_gib_is_refused_before_allocating(tmp_path: P
     assert os.path.getsize(path) < 100_000
     # Under a 3 GB address-space limit, as the issue ran it: an allocation would fail.
     limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))"
-    code = f"{limit}\nimport sys\nfrom gui.cli import main\nsys.exit(main(sys.argv[1:]))"
+    code = f"{limit}\nimport sys\nfrom cli import main\nsys.exit(main(sys.argv[1:]))"
     result = subprocess.run(
         [sys.executable, "-c", code, "trace", path],
         capture_output=True,
@@ -175,9 +175,9 @@ def test_running_out_of_memory_is_an_error_line(
     def exhausted(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr("gui.cli.trace_iteration", exhausted)
-    monkeypatch.setattr("gui.cli.Trainer", exhausted)
-    monkeypatch.setattr("gui.explain_command.trace_iteration", exhausted)
+    monkeypatch.setattr("cli.trace.trace_iteration", exhausted)
+    monkeypatch.setattr("cli.train.Trainer", exhausted)
+    monkeypatch.setattr("cli.explain.trace_iteration", exhausted)
     extra = ["--iterations", "5"] if command == "train" else []
     code, out, err = _run(capsys, command, str(XOR), *extra)
     _assert_one_error_line(code, out, err, "error: not enough memory")
@@ -190,9 +190,9 @@ def test_an_unexpected_error_is_one_line_too(
         raise ZeroDivisionError("a bug\nsecond line")
 
     monkeypatch.delenv("BACKPROP_LENS_DEBUG", raising=False)
-    monkeypatch.setattr("gui.cli.trace_iteration", broken)
+    monkeypatch.setattr("cli.trace.trace_iteration", broken)
     code, out, err = _run(capsys, "trace", str(XOR))
-    assert code == gui.cli.EXIT_INTERNAL_ERROR
+    assert code == EXIT_INTERNAL_ERROR
     assert out == ""
     assert err == (
         "error: internal error: ZeroDivisionError: a bug "
@@ -348,14 +348,14 @@ def test_trace_output_is_exactly_one_json_object_as_before(
 def test_trace_prints_each_iteration_before_computing_the_next(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = gui.cli.trace_iteration
+    real = cli.trace.trace_iteration
     printed_before: list[int] = []
 
     def watched(network: Any, index: int, velocity: Any = None) -> Any:
         printed_before.append(sys.stdout.getvalue().count('"index": '))  # type: ignore[union-attr]
         return real(network, index, velocity)
 
-    monkeypatch.setattr("gui.cli.trace_iteration", watched)
+    monkeypatch.setattr("cli.trace.trace_iteration", watched)
     assert main(["trace", str(XOR), "--iterations", "4"]) == 0
     assert printed_before == [0, 1, 2, 3]
     capsys.readouterr()
@@ -367,7 +367,7 @@ def test_trace_of_10000_iterations_runs_in_flat_memory() -> None:
     # the parent's peak, inherited across fork and exec).
     code = (
         "import sys\n"
-        "from gui.cli import main\n"
+        "from cli import main\n"
         "code = main(['trace', sys.argv[1], '--iterations', '10000'])\n"
         "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
         "print(peak.split()[1], file=sys.stderr)\n"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from gui.cli import main
+from cli import main
 from resources import preset_path
 
 PRESET = str(preset_path("step-by-step-2-2-2.json"))
@@ -227,7 +227,7 @@ def test_explain_counts_iterations_from_one_as_the_window_does(
 def test_explain_does_not_import_qt(tmp_path: Path) -> None:
     program = (
         "import sys, io\n"
-        "from gui.cli import main\n"
+        "from cli import main\n"
         "sys.stdout = io.StringIO()\n"
         f"code = main(['explain', {PRESET!r}, '--format', 'latex'])\n"
         "sys.stdout = sys.__stdout__\n"

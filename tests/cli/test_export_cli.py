@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtGui import QImage
 
 import resources
+from cli import build_parser, main
 from gui import view_settings
-from gui.cli import _subcommand_parser, main
 
 DEFAULT = str(resources.preset_path("step-by-step-2-2-2.json"))
 STEPS_2_2_2 = ["forward-1", "forward-2", "loss", "backward-2", "backward-1", "update"]
@@ -78,7 +78,7 @@ def test_the_default_deck_is_1920_by_1080_slides_at_2x(qapp, tmp_path):  # type:
 
 
 def test_every_option_says_what_it_does(qapp, capsys):  # type: ignore[no-untyped-def]
-    parser = _subcommand_parser("export")
+    parser = build_parser("export")
     options = [action for action in parser._actions if action.dest != "help"]
     assert {a.dest for a in options} >= {
         "file",
@@ -155,7 +155,7 @@ def test_with_math_and_loss_as_in_the_window(qapp, tmp_path):  # type: ignore[no
 def test_the_loss_curve_picture_is_the_plot_alone(qapp, tmp_path):  # type: ignore[no-untyped-def]
     from engine.fileformat import load_network
     from gui.document import NetworkDocument, Position
-    from gui.export_command import loss_curve_picture
+    from gui.export_steps import loss_curve_picture
 
     document = NetworkDocument(load_network(DEFAULT), DEFAULT)
     document.go_to(Position(2, 5))  # three iterations computed

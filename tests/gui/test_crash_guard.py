@@ -51,10 +51,10 @@ def visible_message_boxes() -> list[QMessageBox]:
 
 
 def test_starting_the_window_installs_the_guard(qtbot, tmp_path):  # type: ignore[no-untyped-def]
-    from gui.app import run_window
-    from gui.cli import _window_parser
+    from cli import build_parser
+    from cli.window import run_window
 
-    args = _window_parser().parse_args(
+    args = build_parser().parse_args(
         [str(resources.preset_path()), "--screenshot", str(tmp_path / "shot.png")]
     )
     try:
@@ -113,7 +113,7 @@ def application():
     return app
 gui.app.application = application
 
-from gui.cli import main
+from cli import main
 sys.exit(main([sys.argv[1]]))
 """
 

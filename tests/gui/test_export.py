@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 import resources
-from gui.cli import main
+from cli import main
 
 DEFAULT = str(resources.preset_path())
 STEPS_2_2_2 = ["forward-1", "forward-2", "loss", "backward-2", "backward-1", "update"]

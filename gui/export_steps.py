@@ -1,14 +1,14 @@
-"""``backprop-lens export FILE --out DIR``: the slides of every step of the first
-iterations, as File ▸ Export draws them, and loss-curve.png, without a display.
+"""The slides of every step of the first iterations, and loss-curve.png, rendered
+without a window: what ``backprop-lens export`` writes (the command's arguments are
+cli/export.py).
 
-Files are named as the spec says: 001-forward-1.png … NNN-update.png; with ``--pdf``
-one PDF of every step instead. The diagram shows what the window shows on a first
-start (the view settings' defaults) unless ``--view`` / ``--edges`` say otherwise.
+Files are named as docs/network-file.md says: 001-forward-1.png … NNN-update.png, or
+the pages of one PDF. The diagram shows what the window shows on a first start (the
+view settings' defaults) unless the caller's settings say otherwise.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -98,50 +98,3 @@ def export_steps(
         sys.stderr.write("\n")
     written.append(loss_curve_picture(document, out / "loss-curve.png"))
     return written
-
-
-def run_export_command(args: argparse.Namespace) -> int:
-    from engine.fileformat import load_network
-    from gui.app import application
-    from gui.cli import UsageError
-
-    network = load_network(args.file)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out: {out} exists and is not a folder")
-    application()
-    settings = ViewSettings()  # the window's defaults, as a first start shows them
-    if getattr(args, "view", None) is not None:
-        settings.node_value = args.view
-    if getattr(args, "edges", None) is not None:
-        settings.edge_mode = args.edges
-    if getattr(args, "digits", None) is not None:
-        settings.digits = args.digits
-    options = SlideOptions(
-        size=args.size,
-        scale=getattr(args, "scale", 2.0),
-        with_math=getattr(args, "with_math", False),
-        with_loss=getattr(args, "with_loss", False),
-        notation=getattr(args, "notation", "neuron"),
-    )
-    fmt = getattr(args, "format", None) or "png"
-    deck = None
-    if getattr(args, "pdf", False):
-        if fmt != "pdf" and args.format is not None:
-            raise UsageError(f"--pdf writes one PDF: leave out --format {fmt}")
-        deck = out / f"{Path(args.file).stem}.pdf"
-    try:
-        export_steps(
-            network,
-            out,
-            args.iterations,
-            fmt,
-            options,
-            settings,
-            deck,
-            progress=sys.stderr.isatty(),
-            path=str(args.file),
-        )
-    except OSError as error:
-        raise UsageError(f"--out: {error}") from None
-    return 0

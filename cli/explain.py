@@ -1,4 +1,4 @@
-"""``backprop-lens explain``: the derivation of one iteration, headless.
+"""``backprop-lens explain FILE``: the worked example of one iteration, headless.
 
 Never imports Qt: the traces are chained with engine.trace.trace_iteration up to
 the asked iteration (carrying the momentum), then engine.explain derives it and
@@ -14,11 +14,32 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.arguments import UsageError, load_file, non_negative, positive
 from engine.explain import explain_iteration, explain_step
 from engine.explain_format import render
 from engine.network import Array
 from engine.trace import IterationTrace, trace_iteration
-from gui.cli import UsageError, _load
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument(
+        "--iteration",
+        type=non_negative,
+        default=0,
+        help="iteration to derive, 0-based like trace's index (default 0: the first)",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "markdown", "latex"), default="text", help="output format"
+    )
+    parser.add_argument("--digits", type=positive, default=9, help="significant digits (default 9)")
+    parser.add_argument(
+        "--notation",
+        choices=("neuron", "vector"),
+        default="neuron",
+        help="per-neuron (net, out, δ, w1…) or vectorised (Z[l], A[l], dW[l])",
+    )
+    parser.add_argument("--step", help="only this step, e.g. forward-1, loss, backward-2, update")
 
 
 def iteration_name(index: int) -> str:
@@ -30,7 +51,7 @@ def chained_trace(
     network_file: str, iteration: int
 ) -> tuple[IterationTrace, tuple[Array, ...] | None]:
     """The trace of ``iteration`` (0-based) and the momentum before it."""
-    network = _load(network_file)
+    network = load_file(network_file)
     velocity: tuple[Array, ...] | None = None
     for index in range(iteration + 1):
         trace = trace_iteration(network, index, velocity)
@@ -45,7 +66,7 @@ def chained_trace(
     raise AssertionError("unreachable")
 
 
-def run_explain_command(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     trace, previous_velocity = chained_trace(args.file, args.iteration)
     keys = [step.key for step in trace.steps]
     if args.step is not None and args.step not in keys:
