@@ -31,31 +31,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.explain import (
-    ADD,
-    DIV,
-    EXP,
-    HADAMARD,
-    MATMUL,
-    MUL,
-    NEG,
-    POW,
-    SUB,
-    SUM,
-    TRANSPOSE,
-    Apply,
-    Const,
-    ElementRef,
-    Equation,
-    Expr,
-    Matrix,
-    Note,
-    Partial,
-    Section,
-    Symbol,
-    Term,
-    Value,
-)
 from engine.explain_html import (
     _MATRIX_START,
     WORD_JOINER,
@@ -63,6 +38,7 @@ from engine.explain_html import (
     _HtmlStyle,
     _unbreakable_inside_brackets,
 )
+from engine.explain_refs import ElementRef
 from engine.explain_styles import (
     DEFAULT_DIGITS,
     FORMATS,
@@ -80,6 +56,30 @@ from engine.explain_styles import (
     _TextStyle,
     format_number,
     latex_text,
+)
+from engine.explain_terms import (
+    ADD,
+    DIV,
+    EXP,
+    HADAMARD,
+    MATMUL,
+    MUL,
+    NEG,
+    POW,
+    SUB,
+    SUM,
+    TRANSPOSE,
+    Apply,
+    Const,
+    Equation,
+    Expr,
+    Matrix,
+    Note,
+    Partial,
+    Section,
+    Symbol,
+    Term,
+    Value,
 )
 
 __all__ = [

@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 import re
 
-from engine.explain import ElementRef, Matrix, Partial, Symbol
+from engine.explain_refs import ElementRef
 from engine.explain_styles import MINUS, _Out, _split_exponent, _Style, _superscript, format_number
+from engine.explain_terms import Matrix, Partial, Symbol
 
 # An HTML matrix is a small table between these marks; a line holding one becomes a row
 # of cells (Qt's rich text cannot put a table inside a line of text).

@@ -12,7 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.explain import (
+from engine.explain_refs import ElementRef
+from engine.explain_terms import (
     COLSUM,
     DIAG,
     LEAKY_RELU,
@@ -24,7 +25,6 @@ from engine.explain import (
     SIGMOID,
     SOFTMAX,
     TANH,
-    ElementRef,
     Matrix,
     Partial,
     Symbol,
