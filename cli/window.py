@@ -20,9 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--step", type=non_negative, default=0, help="step to show (0 = start)")
     parser.add_argument(
         "--edges",
-        choices=("weight", "gradient", "update"),
-        default="weight",
-        help="what edge colours show",
+        choices=("auto", "weight", "gradient", "update"),  # gui.view_settings.EDGE_MODES
+        default="auto",
+        help="what edges show (auto: what each step computes)",
     )
     parser.add_argument(
         "--edge-scale",
@@ -31,7 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="colour scale of gradients and updates",
     )
     parser.add_argument(
-        "--nodes", choices=("a", "z", "delta"), default="a", help="what node values show"
+        "--nodes",
+        choices=("auto", "a", "z", "delta"),  # gui.view_settings.NODE_VALUES (no Qt here)
+        default="auto",
+        help="what node values show (auto: what each step computes)",
     )
     parser.add_argument(
         "--select", metavar="LABEL", help="neuron to select, e.g. h1 (the inspector shows it)"

@@ -1,20 +1,23 @@
 """Presentation mode (F5) and the View ▸ Theme choice.
 
-Presenting: full screen, the text larger (1.5 times on a 1080-line screen, the same share
-of the height on others: gui.themes.presentation_text_scale), the editing chrome (menu bar,
-toolbars, status bar, docks) hidden. The Maths dock stays if it was showing: the
-lecturer opened it to show the chain rule, and it grows with the rest of the text.
+Presenting: full screen, every text scaled with the screen (readable from the back of a
+lecture hall: the smallest text on the diagram at least MIN_TEXT_SHARE of the screen's
+height, on a 4:3 projector at 768 lines as on a 1080 one), the diagram spread over the
+screen, the editing chrome (menu bar, toolbars, status bar, docks) hidden. The Maths dock
+stays if it was showing (the lecturer opened it to show the chain rule), without its own
+chrome (notation box, copy buttons), and grows with the rest of the text.
 Stepping keys work as always (→ ← Space) and so do the PageDown / PageUp that
 presentation clickers send; Esc leaves and puts the window back as it was.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QWidget
 
 from gui import constants as C
 from gui.crash_guard import guarded
@@ -31,6 +34,25 @@ from gui.themes import (
 )
 
 THEME_SETTING = "view/theme"
+MIN_TEXT_SHARE = 0.025  # of the screen's height: the smallest text when presenting
+# The smallest text the window draws at text scale 1 (legend numbers): it and every
+# larger one scale up together.
+SMALLEST_TEXT_PX = min(
+    C.LEGEND_TEXT_PIXEL_SIZE,
+    C.LEGEND_TITLE_PIXEL_SIZE,
+    C.TARGET_TEXT_PIXEL_SIZE,
+    C.LAYER_TITLE_PIXEL_SIZE,
+    C.LOSS_TEXT_PIXEL_SIZE,
+    C.WARNING_TEXT_PIXEL_SIZE,
+)
+MATHS_CHROME = ("notation_box", "copy_latex_button", "copy_markdown_button")
+
+
+def presenting_text_scale(height: int) -> float:
+    """The text scale when presenting on a screen ``height`` pixels high: the smallest
+    text at MIN_TEXT_SHARE of the height (and never below gui.themes' own choice)."""
+    smallest = math.ceil(MIN_TEXT_SHARE * height)  # whole pixels, never rounded below
+    return max(presentation_text_scale(height), smallest / SMALLEST_TEXT_PX)
 
 
 @dataclass(frozen=True)
@@ -44,6 +66,8 @@ class SavedWindow:
     menu_bar_visible: bool
     status_bar_visible: bool
     text_scale: float
+    maths_chrome: tuple[tuple[QWidget, bool], ...]  # widget, was it showing
+    kept_dock: QDockWidget | None = None  # shown while presenting, without its title bar
 
 
 class PresentationMode(QObject):
@@ -107,11 +131,15 @@ class PresentationMode(QObject):
             menu_bar_visible=not window.menuBar().isHidden(),
             status_bar_visible=not window.statusBar().isHidden(),
             text_scale=text_scale(),
+            maths_chrome=self._maths_chrome(),
         )
         maths = getattr(window, "math_dock", None)
         # A dock in a tab behind another is "visible" to Qt; what shows has a region.
         showing = maths is not None and maths.isVisible() and not maths.visibleRegion().isEmpty()
         keep = maths if showing else None
+        if keep is not None:
+            self.saved = replace(self.saved, kept_dock=keep)
+            keep.setTitleBarWidget(QWidget())  # no "Maths" bar with float and close buttons
         for toolbar in self._children(QToolBar):
             toolbar.hide()
         for dock in self._children(QDockWidget):
@@ -119,8 +147,10 @@ class PresentationMode(QObject):
                 dock.hide()
         window.menuBar().hide()
         window.statusBar().hide()
+        for widget, _ in self.saved.maths_chrome:
+            widget.hide()
         screen = window.screen().geometry()  # the window may not be full screen yet
-        set_text_scale(presentation_text_scale(screen.height()))
+        self._scale_to(screen.height())
         window.showFullScreen()
         if keep is not None:
             # The derivation in large type needs about two fifths of the screen.
@@ -133,7 +163,15 @@ class PresentationMode(QObject):
         if saved is None:
             return
         window = self.window
+        self.saved = None  # first: the resizes below are not a presenting screen's
         set_text_scale(saved.text_scale)
+        view = getattr(window, "view", None)
+        if view is not None:
+            view.set_presenting(0.0)
+        for widget, showing in saved.maths_chrome:
+            widget.setVisible(showing)
+        if saved.kept_dock is not None:
+            saved.kept_dock.setTitleBarWidget(None)
         window.setWindowState(saved.window_state)
         window.restoreState(saved.state)
         window.restoreGeometry(saved.geometry)
@@ -142,8 +180,31 @@ class PresentationMode(QObject):
             window.setGeometry(saved.normal_rect)
         window.menuBar().setVisible(saved.menu_bar_visible)
         window.statusBar().setVisible(saved.status_bar_visible)
-        self.saved = None
         self._set_presenting(False)
+
+    def _maths_chrome(self) -> tuple[tuple[QWidget, bool], ...]:
+        """The Maths panel's notation box and copy buttons: editing tools, not slides."""
+        panel = getattr(self.window, "math_panel", None)
+        widgets = [getattr(panel, name, None) for name in MATHS_CHROME]
+        if isinstance(panel, QWidget):  # the notation box's label
+            widgets += [w for w in panel.findChildren(QLabel) if w.text() == "Notation"]
+        return tuple((w, not w.isHidden()) for w in widgets if isinstance(w, QWidget))
+
+    def _scale_to(self, height: int) -> None:
+        """Every text for a screen ``height`` pixels high: the text scale, and the
+        diagram's texts sized in scene units (they grow with the zoom) at least
+        MIN_TEXT_SHARE of it on screen."""
+        if height <= 0:
+            return
+        set_text_scale(presenting_text_scale(height))
+        kept = self.saved.kept_dock if self.saved is not None else None
+        if kept is not None:
+            # The derivation in large type needs about two fifths of the screen.
+            width = self.window.width() * 2 // 5
+            self.window.resizeDocks([kept], [width], Qt.Orientation.Horizontal)
+        view = getattr(self.window, "view", None)
+        if view is not None:
+            view.set_presenting(MIN_TEXT_SHARE * height)
 
     def _set_presenting(self, presenting: bool) -> None:
         self.toggle_action.setChecked(presenting)
@@ -171,6 +232,9 @@ class PresentationMode(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
             self.leave()
+        elif watched is self.window and event.type() == QEvent.Type.Resize and self.presenting:
+            # Full screen on another screen (or the projector's resolution changed).
+            self._scale_to(self.window.height())
         return super().eventFilter(watched, event)
 
 

@@ -6,15 +6,26 @@ from PySide6.QtCore import QObject, Signal
 
 from gui.formatting import DEFAULT_DIGITS
 
-NODE_VALUES = ("a", "z", "delta")
-NODE_VALUE_NAMES = {"a": "activation a", "z": "net input z", "delta": "error signal δ"}
-EDGE_MODES = ("weight", "gradient", "update")
+# "auto" (the default) shows what the current step computes: z and a at the forward
+# steps, δ and ∂E/∂w at the backward steps, old → new weights at the update.
+NODE_VALUES = ("auto", "a", "z", "delta")
+NODE_VALUE_NAMES = {
+    "auto": "auto (this step's)",
+    "a": "activation a",
+    "z": "net input z",
+    "delta": "error signal δ",
+}
+EDGE_MODES = ("auto", "weight", "gradient", "update")
 EDGE_MODE_NAMES = {
+    "auto": "auto (this step's)",
     "weight": "weight w",
     "gradient": "gradient |∂L/∂w|",
     "update": "last update |Δw|",
 }
 SCALES = ("linear", "log")
+# What an edge label says: its number, the tutorial's name of the weight (w5), or both.
+EDGE_LABEL_TEXTS = ("value", "name", "both")
+EDGE_LABEL_TEXT_NAMES = {"value": "Values", "name": "Names (w5)", "both": "Names and values"}
 
 
 class ViewSettings(QObject):
@@ -23,9 +34,10 @@ class ViewSettings(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._values = {
-            "node_value": "a",
+            "node_value": "auto",
             "digits": DEFAULT_DIGITS,
-            "edge_mode": "weight",
+            "edge_mode": "auto",
+            "edge_label_text": "value",
             "edge_scale": "linear",
             "show_edge_values": True,
             "show_node_values": True,
@@ -80,6 +92,16 @@ class ViewSettings(QObject):
         if value not in SCALES:
             raise ValueError(f"scale must be one of {SCALES}")
         self._set("edge_scale", value)
+
+    @property
+    def edge_label_text(self) -> str:
+        return str(self._values["edge_label_text"])
+
+    @edge_label_text.setter
+    def edge_label_text(self, value: str) -> None:
+        if value not in EDGE_LABEL_TEXTS:
+            raise ValueError(f"edge label text must be one of {EDGE_LABEL_TEXTS}")
+        self._set("edge_label_text", value)
 
     @property
     def show_edge_values(self) -> bool:

@@ -2,71 +2,31 @@
 
 from __future__ import annotations
 
-import numpy as np
-from numpy.typing import NDArray
-from pyqtgraph.Qt import compat
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from gui import constants as C
 from gui.crash_guard import guarded
-from gui.themes import (
-    INK_ON_DARK_FILL,
-    INK_ON_LIGHT_FILL,
-    contrast_ratio,
-    current_theme,
-    text_scale,
-)
+from gui.diagram.edges import EdgeLayerItem
+from gui.diagram.painting import contrasting_ink, faded
+from gui.diagram.painting import empty_path as _empty_path
+from gui.diagram.painting import empty_rect as _empty_rect
+from gui.diagram.painting import font as _font
+from gui.diagram.painting import proposed_value as _proposed_value
+from gui.themes import current_theme, text_scale
 
-LINE_BYTES = 4 * 8  # one QLineF: four float64
-
-
-def _empty_rect(*_: object) -> QRectF:
-    return QRectF()
-
-
-def _empty_path(*_: object) -> QPainterPath:
-    return QPainterPath()
-
-
-def _proposed_value(item: object, change: object, value: object) -> object:
-    return value  # what Qt proposed: accepting it is always valid
+__all__ = [
+    "BiasNodeItem",
+    "EdgeLayerItem",
+    "LayerBandItem",
+    "NeuronItem",
+    "contrasting_ink",
+    "faded",
+]
 
 
-def faded(pen: QPen, opacity: float = C.DIMMED_OPACITY) -> QPen:
-    """The pen as it looks at ``opacity`` over the theme's background, but opaque:
-    Qt draws translucent lines through its slow blending path (10x slower at 100k)."""
-    colour, background = pen.color(), QColor(current_theme().background)
-    mixed = QPen(pen)
-    mixed.setColor(
-        QColor.fromRgbF(
-            *(
-                b + opacity * (c - b)
-                for c, b in (
-                    (colour.redF(), background.redF()),
-                    (colour.greenF(), background.greenF()),
-                    (colour.blueF(), background.blueF()),
-                )
-            )
-        )
-    )
-    return mixed
-
-
-def contrasting_ink(fill: QColor) -> QColor:
-    """Near-black or white text, whichever has the higher contrast (WCAG) on ``fill``."""
-    behind = fill.name()
-    if contrast_ratio(INK_ON_LIGHT_FILL, behind) >= contrast_ratio(INK_ON_DARK_FILL, behind):
-        return QColor(INK_ON_LIGHT_FILL)
-    return QColor(INK_ON_DARK_FILL)
-
-
-def _font(pixel_size: float, bold: bool = False) -> QFont:
-    font = QFont(C.FONT_FAMILY)
-    font.setPixelSize(max(1, round(pixel_size)))
-    font.setBold(bold)
-    return font
+MAX_CIRCLE_GROWTH = 1.35  # a neuron's circle widens at most this much for its label
 
 
 class NeuronItem(QGraphicsItem):
@@ -78,11 +38,15 @@ class NeuronItem(QGraphicsItem):
         self.index = index
         self.label = label
         self.radius = radius
-        self.value_text = ""
+        self.value_text = ""  # the number in its pill
+        self.symbol = ""  # what the number is ("a", "δ"), drawn before it when given
+        self.detail = ""  # a line above the number (z at a forward step)
+        self.detail_inline = False  # the detail before the number on one line instead
         self.fill = QColor(current_theme().node_empty_fill)
         self.emphasised = False  # in the layer computed at this step
         self.selected = False
         self.hovered = False  # its term is under the mouse in the math panel
+        self.min_readable_px = C.MIN_READABLE_TEXT_PX  # smaller on screen: not drawn
         self.setZValue(C.Z_NODES)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -93,31 +57,87 @@ class NeuronItem(QGraphicsItem):
     def set_text_scale(self, scale: float) -> None:
         """Label and value in ``scale`` times their usual size (presentation mode)."""
         self.prepareGeometryChange()
+        self.text_scale = scale
         r = self.radius
         self._label_font = _font(r * 0.55 * scale, bold=True)
         label_width = QFontMetricsF(self._label_font).horizontalAdvance(self.label)
-        if label_width > 1.7 * r:  # a long label shrinks to stay inside its circle
-            self._label_font = _font(r * 0.55 * scale * 1.7 * r / label_width, bold=True)
+        # Large text (presenting) widens the circle a little; a long label then shrinks
+        # to stay inside it.
+        self._circle = min(max(r, label_width / 1.7), r * MAX_CIRCLE_GROWTH)
+        if label_width > 1.7 * self._circle:
+            shrink = 1.7 * self._circle / label_width
+            self._label_font = _font(r * 0.55 * scale * shrink, bold=True)
         self._value_font = _font(r * 0.42 * scale)
         self._pill_height = r * 0.62 * scale
         self._fit_pill()
         self.update()
 
+    def pill_lines(self) -> list[str]:
+        """The texts in the pill under the circle, top to bottom ([] : no pill)."""
+        if not self.value_text:
+            return []
+        main = f"{self.symbol} {self.value_text}" if self.symbol else self.value_text
+        if self.detail and self.detail_inline:
+            return [f"{self.detail} · {main}"]
+        return [self.detail, main] if self.detail else [main]
+
+    def pill_width_of(self, lines: list[str]) -> float:
+        """How wide the pill would be for ``lines`` (scene units)."""
+        metrics = QFontMetricsF(self._value_font)
+        text_width = max((metrics.horizontalAdvance(t) for t in lines), default=0.0)
+        return max(self.radius * 2.9, text_width + self._pill_height * 0.8)
+
     def _fit_pill(self) -> None:
         # The pill grows with long numbers (δ of 0.00877135469) instead of clipping.
-        text_width = QFontMetricsF(self._value_font).horizontalAdvance(self.value_text)
-        self._pill_width = max(self.radius * 2.9, text_width + self._pill_height * 0.8)
+        lines = self.pill_lines()
+        self._pill_width = self.pill_width_of(lines)
+        self._pill_lines = max(1, len(lines))
 
-    def set_style(self, fill: QColor, value_text: str, emphasised: bool, selected: bool) -> None:
-        if (fill, value_text, emphasised, selected) != (
+    @property
+    def pill_height(self) -> float:
+        """The height of one line of the pill, in scene units."""
+        return self._pill_height
+
+    @property
+    def value_pixel_size(self) -> int:
+        """The value's font size in scene units."""
+        return self._value_font.pixelSize()
+
+    def text_readable(self, zoom: float) -> tuple[bool, bool]:
+        """Whether the label and the value are large enough on screen at ``zoom`` to be
+        read; smaller, they are not drawn."""
+        least = self.min_readable_px
+        return (
+            zoom * self._label_font.pixelSize() >= least,
+            zoom * self._value_font.pixelSize() >= least,
+        )
+
+    def set_style(
+        self,
+        fill: QColor,
+        value_text: str,
+        emphasised: bool,
+        selected: bool,
+        symbol: str = "",
+        detail: str = "",
+        detail_inline: bool = False,
+    ) -> None:
+        """The fill, the number in the pill (with its symbol, and a detail on a line
+        above it or before it) and whether the neuron is in the layer computed at this
+        step or selected."""
+        texts = (value_text, symbol, detail, detail_inline)
+        if (fill, emphasised, selected, *texts) != (
             self.fill,
-            self.value_text,
             self.emphasised,
             self.selected,
+            self.value_text,
+            self.symbol,
+            self.detail,
+            self.detail_inline,
         ):
-            if value_text != self.value_text:
+            if texts != (self.value_text, self.symbol, self.detail, self.detail_inline):
                 self.prepareGeometryChange()
-                self.value_text = value_text
+                self.value_text, self.symbol, self.detail, self.detail_inline = texts
                 self._fit_pill()
             self.fill = fill
             self.emphasised, self.selected = emphasised, selected
@@ -139,14 +159,16 @@ class NeuronItem(QGraphicsItem):
 
     @guarded(fallback=_empty_rect)
     def boundingRect(self) -> QRectF:
-        r = self.radius
+        r = self._circle
         half = max(r + 10, self._pill_width / 2) + 4
-        return QRectF(-half, -r - 12, 2 * half, 2 * r + 16 + self._pill_height + r * 0.2)
+        pill = self._pill_height * self._pill_lines
+        return QRectF(-half, -r - 12, 2 * half, 2 * r + 16 + pill + r * 0.2)
 
     @guarded(fallback=_empty_path)
     def shape(self) -> QPainterPath:
         path = QPainterPath()
-        path.addEllipse(QPointF(0, 0), self.radius, self.radius)
+        r = max(self.radius, self._circle)  # the circle as drawn
+        path.addEllipse(QPointF(0, 0), r, r)
         return path
 
     @guarded()
@@ -154,7 +176,7 @@ class NeuronItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        r = self.radius
+        r = self._circle
         theme = current_theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod * r > 3)
         if self.hovered:
@@ -166,19 +188,27 @@ class NeuronItem(QGraphicsItem):
         painter.setPen(QPen(outline, width))
         painter.setBrush(QBrush(self.fill))
         painter.drawEllipse(QPointF(0, 0), r, r)
-        if lod * r < 9:  # too small on screen for text to be legible
-            return
-        painter.setPen(contrasting_ink(self.fill))
-        painter.setFont(self._label_font)
-        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self.label)
-        if self.value_text:
-            pill = QRectF(-self._pill_width / 2, r + r * 0.15, self._pill_width, self._pill_height)
+        label_readable, value_readable = self.text_readable(lod)
+        if label_readable:  # smaller on screen, text is a smudge: left out
+            painter.setPen(contrasting_ink(self.fill))
+            painter.setFont(self._label_font)
+            painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self.label)
+        lines = self.pill_lines()
+        if lines and value_readable:
+            height = self._pill_height
+            pill = QRectF(
+                -self._pill_width / 2, r + r * 0.15, self._pill_width, height * len(lines)
+            )
             painter.setPen(QPen(QColor(theme.neutral_edge), 1))
             painter.setBrush(QColor(theme.label_background))
-            painter.drawRoundedRect(pill, self._pill_height / 2, self._pill_height / 2)
-            painter.setPen(QColor(theme.ink))
+            painter.drawRoundedRect(pill, height / 2, height / 2)
             painter.setFont(self._value_font)
-            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self.value_text)
+            for k, text in enumerate(lines):
+                # The detail (z) is muted: the number of the step is the one below it.
+                muted = k < len(lines) - 1
+                painter.setPen(QColor(theme.muted_ink if muted else theme.ink))
+                row = QRectF(pill.left(), pill.top() + k * height, pill.width(), height)
+                painter.drawText(row, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class BiasNodeItem(QGraphicsItem):
@@ -189,13 +219,24 @@ class BiasNodeItem(QGraphicsItem):
         self.layer = layer  # the layer its biases feed
         self.radius = radius
         self.selected = False
+        self.min_readable_px = C.MIN_READABLE_TEXT_PX  # a smaller "+1" is not drawn
         self.setZValue(C.Z_NODES)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.set_text_scale(text_scale())
 
     def set_text_scale(self, scale: float) -> None:
+        """ "+1" in ``scale`` times its usual size; the box grows to hold it."""
+        self.prepareGeometryChange()
+        self.text_scale = scale
         self._font = _font(self.radius * 0.7 * scale, bold=True)
+        width = QFontMetricsF(self._font).horizontalAdvance("+1")
+        self._half = max(self.radius, width / 2 + self.radius * 0.3)
         self.update()
+
+    @property
+    def text_pixel_size(self) -> int:
+        """The "+1"'s font size in scene units."""
+        return self._font.pixelSize()
 
     def set_selected(self, selected: bool) -> None:
         if selected != self.selected:
@@ -204,7 +245,7 @@ class BiasNodeItem(QGraphicsItem):
 
     @guarded(fallback=_empty_rect)
     def boundingRect(self) -> QRectF:
-        r = self.radius + 3
+        r = self._half + 3
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     @guarded()
@@ -212,14 +253,14 @@ class BiasNodeItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        r = self.radius
+        r = self._half
         theme = current_theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         outline = QColor(theme.selection if self.selected else theme.bias_outline)
         painter.setPen(QPen(outline, 3.0 if self.selected else 1.4))
         painter.setBrush(QColor(theme.bias_fill))
         painter.drawRoundedRect(QRectF(-r, -r, 2 * r, 2 * r), r * 0.35, r * 0.35)
-        if lod * r >= 6:
+        if lod * self._font.pixelSize() >= self.min_readable_px:
             painter.setPen(QColor(theme.ink))
             painter.setFont(self._font)
             painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, "+1")
@@ -247,197 +288,3 @@ class LayerBandItem(QGraphicsItem):
         painter.setBrush(QColor(theme.active_band))
         radius = min(24.0, self._rect.width() / 4)
         painter.drawRoundedRect(self._rect, radius, radius)
-
-
-class EdgeLayerItem(QGraphicsItem):
-    """All edges between two layers, drawn in bulk.
-
-    Edge k joins source ``k % n_sources`` to target ``k // n_sources``, the
-    row-major order of the weight matrix (target x source). Lines are kept in
-    one float64 buffer sorted by pen, and each pen's slice goes to Qt's native
-    ``drawLines(const QLineF*, int)`` without a Python object per line.
-    """
-
-    def __init__(
-        self,
-        layer: int,
-        sources: NDArray[np.float64],
-        targets: NDArray[np.float64],
-        dashed: bool = False,
-    ) -> None:
-        super().__init__()
-        self.layer = layer  # the layer these edges feed
-        self.dashed = dashed
-        self.shape_out_in = (targets.shape[0], sources.shape[0])
-        self._set_lines(sources, targets)
-        self._sorted = self.lines.copy()
-        self._order = np.arange(self.count)
-        self._groups: list[tuple[QPen, int, int]] = []
-        self._labels: list[tuple[QPointF, str]] = []
-        self._selected: int | None = None
-        self.hovered: int | None = None
-        self.dimmed = False
-        self.setZValue(C.Z_BIAS_EDGES if dashed else C.Z_EDGES)
-        self.set_text_scale(text_scale())
-        self._antialias = self.lines.shape[0] <= C.ANTIALIAS_MAX_EDGES
-
-    def _set_lines(self, sources: NDArray[np.float64], targets: NDArray[np.float64]) -> None:
-        n_targets, n_sources = self.shape_out_in
-        # paint hands Qt a raw pointer into the sorted copy: its size must never change.
-        if np.shape(sources) != (n_sources, 2) or np.shape(targets) != (n_targets, 2):
-            raise ValueError(
-                f"edge endpoints {np.shape(sources)} -> {np.shape(targets)} for "
-                f"{n_sources} -> {n_targets} neurons"
-            )
-        self.sources = np.array(sources, dtype=np.float64)
-        starts = np.tile(self.sources, (n_targets, 1))
-        ends = np.repeat(np.asarray(targets, dtype=np.float64), n_sources, axis=0)
-        self.lines = np.ascontiguousarray(np.hstack([starts, ends]), dtype=np.float64)
-        mins = self.lines.reshape(-1, 2).min(axis=0)
-        maxs = self.lines.reshape(-1, 2).max(axis=0)
-        margin = C.EDGE_WIDTH_MAX + 60
-        self._bounds = QRectF(
-            mins[0] - margin,
-            mins[1] - margin,
-            maxs[0] - mins[0] + 2 * margin,
-            maxs[1] - mins[1] + 2 * margin,
-        )
-
-    def set_text_scale(self, scale: float) -> None:
-        self._label_font = _font(C.EDGE_LABEL_PIXEL_SIZE * scale)
-        self.update()
-
-    def set_hovered(self, edge: int | None) -> None:
-        if edge != self.hovered:
-            self.hovered = edge
-            self.update()
-
-    def set_endpoints(self, sources: NDArray[np.float64], targets: NDArray[np.float64]) -> None:
-        """Move the edges (a neuron is being dragged), keeping their pens and labels: a
-        drag never asks the document for values, it only moves lines."""
-        self.prepareGeometryChange()
-        self._set_lines(sources, targets)
-        np.take(self.lines, self._order, axis=0, out=self._sorted)
-        if self._labels:
-            self._labels = self._label_points([text for _, text in self._labels])
-        self.update()
-
-    def _label_points(self, labels: list[str]) -> list[tuple[QPointF, str]]:
-        t = C.EDGE_LABEL_POSITION
-        points = self.lines[:, :2] * (1 - t) + self.lines[:, 2:] * t
-        return [
-            (QPointF(float(x), float(y)), text) for (x, y), text in zip(points, labels, strict=True)
-        ]
-
-    @property
-    def count(self) -> int:
-        return int(self.lines.shape[0])
-
-    def set_style(
-        self,
-        bins: NDArray[np.intp],
-        pens: list[QPen],
-        labels: list[str] | None,
-        selected: int | None,
-        dimmed: bool,
-    ) -> None:
-        """Pen ``pens[bins[k]]`` for edge k; ``labels[k]`` drawn along it if given."""
-        if dimmed:
-            pens = [faded(pen) for pen in pens]
-        # Sorting small integers is several times faster than sorting intp.
-        order = np.argsort(bins.astype(np.uint8), kind="stable")
-        self._order = order
-        np.take(self.lines, order, axis=0, out=self._sorted)
-        sorted_bins = bins[order]
-        boundaries = np.flatnonzero(np.diff(sorted_bins)) + 1
-        starts = np.concatenate([[0], boundaries])
-        ends = np.concatenate([boundaries, [len(sorted_bins)]])
-        self._groups = [
-            (pens[int(sorted_bins[s])], int(s), int(e - s))
-            for s, e in zip(starts, ends, strict=True)
-        ]
-        self._labels = [] if labels is None else self._label_points(labels)
-        self._selected = selected
-        self.dimmed = dimmed
-        self.update()
-
-    def pen_of(self, edge: int) -> QPen:
-        """The pen edge ``edge`` is drawn with (for tests and the inspector)."""
-        position = int(np.flatnonzero(self._order == edge)[0])
-        for pen, start, count in self._groups:
-            if start <= position < start + count:
-                return pen
-        raise IndexError(edge)
-
-    def label_texts(self) -> list[str]:
-        return [text for _, text in self._labels]
-
-    @guarded(fallback=_empty_rect)
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
-    @guarded()
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
-        # Any clip makes Qt's raster engine cull lines faster (56 vs 146 ms at 100k).
-        painter.setClipRect(self._bounds, Qt.ClipOperation.IntersectClip)
-        theme = current_theme()
-        count_lines = self._sorted.shape[0]
-        if self.hovered is not None and 0 <= self.hovered < count_lines:
-            x1, y1, x2, y2 = self.lines[self.hovered]
-            hover_pen = QPen(QColor(theme.hover_glow), 12.0)
-            hover_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            painter.setPen(hover_pen)
-            painter.drawLine(QLineF(x1, y1, x2, y2))
-        base = self._sorted.ctypes.data
-        for pen, start, count in self._groups:
-            if start < 0 or count < 0 or start + count > count_lines:
-                continue  # a stale group would read past the buffer: a crash, not an error
-            painter.setPen(pen)
-            lines = compat.wrapinstance(base + start * LINE_BYTES, QLineF)
-            painter.drawLines(lines, count)
-        if self._selected is not None and 0 <= self._selected < count_lines:
-            x1, y1, x2, y2 = self.lines[self._selected]
-            painter.setPen(QPen(QColor(theme.selection), 4.0))
-            painter.drawLine(QLineF(x1, y1, x2, y2))
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if self._labels and lod > 0.35:
-            if self.dimmed:
-                painter.setOpacity(C.DIMMED_OPACITY)
-            self._paint_labels(painter)
-
-    def _paint_labels(self, painter: QPainter) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setFont(self._label_font)
-        metrics = QFontMetricsF(self._label_font)
-        height = metrics.height() + 4
-        theme = current_theme()
-        outline, fill, ink = (
-            QPen(QColor(theme.neutral_edge), 1),
-            QColor(theme.label_background),
-            QColor(theme.ink),
-        )
-        for point, text in self._labels:
-            width = metrics.horizontalAdvance(text) + 10
-            box = QRectF(point.x() - width / 2, point.y() - height / 2, width, height)
-            painter.setPen(outline)
-            painter.setBrush(fill)
-            painter.drawRoundedRect(box, 4, 4)
-            painter.setPen(ink)
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-
-    def pick(self, point: QPointF, tolerance: float) -> tuple[int, float] | None:
-        """The edge nearest to ``point`` within ``tolerance``: (index, distance)."""
-        p = np.array([point.x(), point.y()])
-        a, b = self.lines[:, :2], self.lines[:, 2:]
-        ab = b - a
-        length2 = np.einsum("ij,ij->i", ab, ab)
-        t = np.clip(np.einsum("ij,ij->i", p - a, ab) / np.where(length2 > 0, length2, 1), 0, 1)
-        nearest = a + ab * t[:, None]
-        distance = np.hypot(*(nearest - p).T)
-        k = int(np.argmin(distance))
-        if distance[k] <= tolerance:
-            return k, float(distance[k])
-        return None

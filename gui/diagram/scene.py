@@ -1,185 +1,69 @@
 """DiagramScene: the network drawn left to right, restyled from the document.
 
-Items are rebuilt only when the network's shape changes; stepping, playing
-and view settings only restyle them (colours, texts, highlights).
+Items are rebuilt only when the network's shape changes (or the view's shape stretches
+the layout); stepping, playing and view settings only restyle them (colours, texts,
+highlights: gui.diagram.styling). After each fit the view tells the scene its zoom
+(``fit_to_zoom``): titles are shortened so they never run together, texts too small
+to read are left out, and when presenting, texts sized in scene units grow until they
+are large enough on screen. Edge labels are placed so that none overlap
+(gui.diagram.labels).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass
-from numbers import Real
-
 import numpy as np
-import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QGraphicsItem,
     QGraphicsScene,
     QGraphicsSceneContextMenuEvent,
     QGraphicsSceneMouseEvent,
     QGraphicsView,
     QMenu,
-    QStyleOptionGraphicsItem,
-    QWidget,
 )
 
 from engine.network import Network
 from engine.steps import BACKWARD, FORWARD, LOSS
 from gui import constants as C
 from gui.crash_guard import guarded
+from gui.diagram import context_menu
+from gui.diagram.colour_scales import ColourScale
+from gui.diagram.colour_scales import colour_map as _colours
+from gui.diagram.fitting import FittingMixin
 from gui.diagram.items import BiasNodeItem, EdgeLayerItem, LayerBandItem, NeuronItem
+from gui.diagram.labels import title_variants as _title_variants
+from gui.diagram.layout import (
+    MAX_SAVED_COORDINATE,
+    Point,
+    Stretch,
+    automatic_positions,
+    column_height,
+    column_spacing,
+    layer_x,
+    neuron_radius,
+    usable_positions,
+)
+from gui.diagram.step_values import edge_plan, node_plan
+from gui.diagram.styling import StylingMixin
+from gui.diagram.texts import TextItem
 from gui.document import NetworkDocument, Selection
-from gui.formatting import format_number
-from gui.themes import Theme, appearance, current_theme, text_scale
-from gui.view_settings import EDGE_MODE_NAMES, NODE_VALUE_NAMES, ViewSettings
+from gui.themes import Theme, appearance, current_theme
+from gui.view_settings import ViewSettings
 
-# Saved positions farther out than this are typos or fuzz, not a drag (the layers are
-# LAYER_SPACING = 380 apart): Qt's float geometry degrades and the fit shows nothing.
-MAX_SAVED_COORDINATE = 1e6
+__all__ = [
+    "MAX_SAVED_COORDINATE",
+    "ColourScale",
+    "DiagramScene",
+    "TextItem",
+    "_colours",
+    "usable_positions",
+]
 
-Point = tuple[float, float]
-
-
-def usable_positions(
-    layout: object, sizes: tuple[int, ...]
-) -> tuple[dict[tuple[int, int], Point], list[str]]:
-    """The saved positions (layout.positions, "layer:index": [x, y]) the diagram can use,
-    and the keys of those it ignores: unknown neurons, non-numbers, non-finite or huge
-    coordinates, wrong shapes. Those neurons keep their automatic place."""
-    saved = layout.get("positions") if isinstance(layout, Mapping) else None
-    if not isinstance(saved, Mapping):
-        return {}, []
-    usable: dict[tuple[int, int], Point] = {}
-    ignored: list[str] = []
-    for key, point in saved.items():
-        where = _neuron_key(key, sizes)
-        xy = _point(point)
-        if where is None or xy is None:
-            ignored.append(str(key)[:40])
-        else:
-            usable[where] = xy
-    return usable, ignored
+SCENE_MARGIN = 110.0
 
 
-def _neuron_key(key: object, sizes: tuple[int, ...]) -> tuple[int, int] | None:
-    parts = str(key).split(":") if isinstance(key, str) and len(key) <= 40 else []
-    if len(parts) != 2 or not all(p.strip().isdecimal() for p in parts):
-        return None
-    layer, index = int(parts[0]), int(parts[1])
-    if layer < len(sizes) and index < sizes[layer]:
-        return layer, index
-    return None
-
-
-def _point(point: object) -> Point | None:
-    if not isinstance(point, (list, tuple)) or len(point) != 2:
-        return None
-    coordinates = []
-    for value in point:
-        if isinstance(value, bool) or not isinstance(value, Real):
-            return None
-        try:
-            number = float(value)
-        except (OverflowError, ValueError):  # a 400-digit integer
-            return None
-        if not math.isfinite(number) or abs(number) > MAX_SAVED_COORDINATE:
-            return None
-        coordinates.append(number)
-    return coordinates[0], coordinates[1]
-
-
-@dataclass(frozen=True)
-class ColourScale:
-    """What a legend shows: a colour map over [low, high]."""
-
-    title: str
-    colours: tuple[QColor, ...]
-    low: float
-    high: float
-    log: bool = False
-    empty_reason: str = ""  # why nothing is coloured yet (e.g. not computed)
-
-
-def _colours(name: str, fade_into: QColor | None = None) -> tuple[QColor, ...]:
-    cmap = pg.colormap.get(name)
-    colours = tuple(cmap.mapToQColor(np.linspace(0.0, 1.0, C.COLOUR_BINS)))
-    if fade_into is not None:
-        # Small magnitudes should fade into the background, large ones stand out.
-        if abs(colours[0].lightness() - fade_into.lightness()) > abs(
-            colours[-1].lightness() - fade_into.lightness()
-        ):
-            colours = colours[::-1]
-    return colours
-
-
-class TextItem(QGraphicsItem):
-    """Text that keeps its screen size at any zoom, anchored at its centre."""
-
-    def __init__(
-        self,
-        lines: list[str],
-        pixel_size: int,
-        bold: bool = False,
-        muted: bool = False,
-        align_left: bool = False,
-    ) -> None:
-        super().__init__()
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
-        self.setZValue(C.Z_TITLES)
-        self._pixel_size = pixel_size
-        self._font = QFont(C.FONT_FAMILY)
-        self._font.setBold(bold)
-        self.muted = muted  # the theme's muted ink instead of its ink
-        self._align_left = align_left
-        self.lines: list[str] = []
-        self.set_text_scale(text_scale())
-        self.set_lines(lines)
-
-    def set_text_scale(self, scale: float) -> None:
-        self._font.setPixelSize(max(1, round(self._pixel_size * scale)))
-        self.set_lines(self.lines)
-
-    def colour(self) -> QColor:
-        theme = current_theme()
-        return QColor(theme.muted_ink if self.muted else theme.ink)
-
-    def set_lines(self, lines: list[str]) -> None:
-        self.prepareGeometryChange()
-        self.lines = list(lines)
-        metrics = QFontMetricsF(self._font)
-        self._line_height = metrics.height()
-        width = max((metrics.horizontalAdvance(t) for t in self.lines), default=0.0)
-        height = self._line_height * len(self.lines)
-        x = 0.0 if self._align_left else -width / 2
-        self._rect = QRectF(x, -height / 2, width, height)
-        self.update()
-
-    @guarded(fallback=lambda *_: QRectF())
-    def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-2, -2, 2, 2)
-
-    @guarded()
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        painter.setFont(self._font)
-        painter.setPen(self.colour())
-        flags = Qt.AlignmentFlag.AlignLeft if self._align_left else Qt.AlignmentFlag.AlignHCenter
-        for k, text in enumerate(self.lines):
-            row = QRectF(
-                self._rect.x(),
-                self._rect.y() + k * self._line_height,
-                self._rect.width(),
-                self._line_height,
-            )
-            painter.drawText(row, flags | Qt.AlignmentFlag.AlignVCenter, text)
-
-
-class DiagramScene(QGraphicsScene):
+class DiagramScene(StylingMixin, FittingMixin, QGraphicsScene):
     restyled = Signal()
     edit_requested = Signal(object, QPointF)  # a Selection to edit, where it was clicked
 
@@ -190,7 +74,15 @@ class DiagramScene(QGraphicsScene):
         self._use_theme(current_theme())
         self.edge_scale: ColourScale | None = None
         self.node_scale: ColourScale | None = None
-        self._shape: tuple[tuple[int, ...], tuple[tuple[str, ...], ...]] | None = None
+        self.stretch = Stretch()  # set by the view: layers spread to fill its shape
+        self.zoom = 1.0  # the view's, at its last fit
+        self.min_text_px = 0.0  # presenting: texts at least this many pixels on screen
+        self._shape: tuple[object, ...] | None = None
+        self._building: tuple[object, ...] | None = None
+        self._saved: dict[tuple[int, int], Point] = {}
+        self._warning_for: object = None
+        self._warning = ""
+        self._placed_for: object = None
         document.network_changed.connect(self._on_network_changed)
         document.position_changed.connect(self.restyle)
         document.selection_changed.connect(self.restyle)
@@ -202,10 +94,8 @@ class DiagramScene(QGraphicsScene):
     # -- appearance ------------------------------------------------------------------
 
     def _use_theme(self, theme: Theme) -> None:
-        background = QColor(theme.background)
-        self.setBackgroundBrush(background)
-        self._diverging = _colours(theme.diverging_map)
-        self._sequential = _colours(theme.sequential_map, fade_into=background)
+        self.setBackgroundBrush(QColor(theme.background))
+        self._use_colours(theme)
 
     def _on_theme_changed(self, theme: Theme) -> None:
         self._use_theme(theme)
@@ -216,6 +106,7 @@ class DiagramScene(QGraphicsScene):
         for item in self.items():
             if isinstance(item, (NeuronItem, BiasNodeItem, EdgeLayerItem, TextItem)):
                 item.set_text_scale(scale)
+        self.place_labels()
 
     # -- building --------------------------------------------------------------------
 
@@ -230,6 +121,8 @@ class DiagramScene(QGraphicsScene):
             tuple(sorted(saved.items())),
         )
         if shape != self._shape:
+            self._saved = saved
+            self._building = shape  # the view fits (and stretches) for it during the build
             self._build(network, saved)
             self._shape = shape  # only once built: a failed build is tried again
             if ignored:
@@ -240,6 +133,28 @@ class DiagramScene(QGraphicsScene):
                 )
         self.restyle()
 
+    def set_stretch(self, stretch: Stretch) -> bool:
+        """Spread the layers (x) and neurons (y) farther apart to fill the view's shape;
+        a layout with saved positions keeps them. True if the diagram moved."""
+        if self._saved:
+            stretch = Stretch()
+        old = self.stretch
+        if abs(stretch.x - old.x) < 0.02 * old.x and abs(stretch.y - old.y) < 0.02 * old.y:
+            return False
+        self.stretch = stretch
+        self._build(self.document.initial_network, self._saved)
+        self.restyle()
+        return True
+
+    def shape_key(self) -> object:
+        """Changes when the diagram is built for another network or layout."""
+        return self._building
+
+    def natural_span(self) -> tuple[float, float]:
+        """Width and height between the outermost neurons without stretching."""
+        sizes = self.document.initial_network.sizes
+        return layer_x(len(sizes) - 1, Stretch()), column_height(sizes, Stretch())
+
     def _build(self, network: Network, saved: dict[tuple[int, int], Point]) -> None:
         self.clear()
         # Every collection starts empty, so a build that fails halfway leaves no deleted items.
@@ -248,33 +163,24 @@ class DiagramScene(QGraphicsScene):
         self.edge_layers: dict[int, EdgeLayerItem] = {}
         self.bias_layers: dict[int, EdgeLayerItem] = {}
         self.bands: dict[int, LayerBandItem] = {}
+        self.titles: list[TextItem] = []
+        self._title_variants: list[list[list[str]]] = []
         self.target_texts: list[TextItem] = []
-        self.loss_text = TextItem([], C.LOSS_TEXT_PIXEL_SIZE, bold=True)
+        self._placed_for = None
+        self.loss_text = TextItem([], C.LOSS_TEXT_PIXEL_SIZE, bold=True, anchor="bottom")
         self.addItem(self.loss_text)
-        self.positions: list[NDArray[np.float64]] = []
-        sizes = network.sizes
-        column_height = C.NEURON_SPACING * (max(min(max(sizes), C.FULL_SIZE_MAX_NEURONS), 2) - 1)
-        for l, size in enumerate(sizes):
-            spacing = C.NEURON_SPACING
-            if size > C.FULL_SIZE_MAX_NEURONS:
-                spacing = column_height / (size - 1)
-            ys = (np.arange(size) - (size - 1) / 2) * spacing
-            xs = np.full(size, l * C.LAYER_SPACING)
-            self.positions.append(np.column_stack([xs, ys]))
+        self.warning_text = TextItem([], C.WARNING_TEXT_PIXEL_SIZE, banner=True, anchor="top")
+        self.warning_text.setVisible(False)
+        self.addItem(self.warning_text)
+        sizes, stretch = network.sizes, self.stretch
+        self.positions: list[NDArray[np.float64]] = automatic_positions(sizes, stretch)
         for (layer, index), point in saved.items():
             self.positions[layer][index] = point
         top = min(float(p[:, 1].min()) for p in self.positions)
         bottom = max(float(p[:, 1].max()) for p in self.positions)
 
         for l, size in enumerate(sizes):
-            spacing = (
-                C.NEURON_SPACING if size <= C.FULL_SIZE_MAX_NEURONS else column_height / (size - 1)
-            )
-            radius = (
-                C.NEURON_RADIUS
-                if size <= C.FULL_SIZE_MAX_NEURONS
-                else max(1.0, min(C.SMALL_NEURON_RADIUS, spacing * 0.4))
-            )
+            radius = neuron_radius(size, column_spacing(size, stretch, sizes))
             labels = network.labels(l)
             items = []
             for j in range(size):
@@ -283,7 +189,7 @@ class DiagramScene(QGraphicsScene):
                 self.addItem(item)
                 items.append(item)
             self.neurons.append(items)
-            x = l * C.LAYER_SPACING
+            x = layer_x(l, stretch)
             half = max(radius * 1.6, radius + 24)
             band_rect = QRectF(
                 x - half,
@@ -295,16 +201,19 @@ class DiagramScene(QGraphicsScene):
             band.setVisible(False)
             self.addItem(band)
             self.bands[l] = band
-            title = TextItem(self._layer_title(network, l), C.LAYER_TITLE_PIXEL_SIZE, bold=True)
-            title.setPos(x, top - C.NEURON_RADIUS - C.LAYER_TITLE_GAP + 18)
+            variants = self._layer_title(network, l)
+            title = TextItem(variants[0], C.LAYER_TITLE_PIXEL_SIZE, bold=True, anchor="bottom")
+            title.setPos(x, top - C.NEURON_RADIUS - C.LAYER_TITLE_GAP + 40)
             self.addItem(title)
+            self.titles.append(title)
+            self._title_variants.append(variants)
 
-        bias_y = bottom + C.NEURON_SPACING * 0.9
+        bias_y = bottom + C.NEURON_SPACING * 0.9 * stretch.y
         for l in range(1, len(sizes)):
             edges = EdgeLayerItem(l, self.positions[l - 1], self.positions[l])
             self.addItem(edges)
             self.edge_layers[l] = edges
-            bias_point = np.array([[(l - 1) * C.LAYER_SPACING, bias_y]])
+            bias_point = np.array([[layer_x(l - 1, stretch), bias_y]])
             bias_edges = EdgeLayerItem(l, bias_point, self.positions[l], dashed=True)
             self.addItem(bias_edges)
             self.bias_layers[l] = bias_edges
@@ -320,11 +229,30 @@ class DiagramScene(QGraphicsScene):
             text.setPos(x + C.NEURON_RADIUS + 14, y)
             self.addItem(text)
             self.target_texts.append(text)
-        self.loss_text.setPos(out * C.LAYER_SPACING, bias_y)
-        margin = 110.0
+        below = bias_y + C.BIAS_NODE_RADIUS + 10
+        self.loss_text.setPos(layer_x(out, stretch), below)
+        self.warning_text.setPos(layer_x(out, stretch) / 2, below + 8)
+        self._set_readable(self.min_text_px)
         self.setSceneRect(
-            self.itemsBoundingRect().adjusted(-margin, -margin * 0.6, margin * 1.4, margin * 0.6)
+            self.itemsBoundingRect().adjusted(
+                -SCENE_MARGIN, -SCENE_MARGIN * 0.6, SCENE_MARGIN * 1.4, SCENE_MARGIN * 0.6
+            )
         )
+
+    @staticmethod
+    def _layer_title(network: Network, l: int) -> list[list[str]]:
+        """'Hidden 1 · sigmoid' and shorter forms (on two lines, 'H1'), for narrow columns."""
+        L = network.weight_layer_count
+        if l == 0:
+            return _title_variants("Input", "In", None)
+        activation = str(network.layers[l].activation)
+        if l == L:
+            return _title_variants("Output", "Out", activation)
+        if L == 2:
+            return _title_variants("Hidden", "H", activation)
+        return _title_variants(f"Hidden {l}", f"H{l}", activation)
+
+    # -- hover, drag -----------------------------------------------------------------
 
     def set_hover(self, ref: object) -> None:
         """Highlight the element a math-panel term refers to (an ElementRef or None)."""
@@ -368,247 +296,29 @@ class DiagramScene(QGraphicsScene):
                 x, y = self.positions[l][j]
                 text.setPos(x + C.NEURON_RADIUS + 14, y)
 
-    @staticmethod
-    def _layer_title(network: Network, l: int) -> list[str]:
-        """'Hidden · sigmoid'; on two lines when many columns leave each little room."""
-        L = network.weight_layer_count
-        if l == 0:
-            return ["Input"]
-        activation = str(network.layers[l].activation)
-        name = "Output" if l == L else "Hidden" if L == 2 else f"Hidden {l}"
-        return [name, activation] if L > 3 else [f"{name} · {activation}"]
-
     # -- styling ---------------------------------------------------------------------
 
     @guarded()  # a slot, and called by the rebuild: one bad value must not stop either
     def restyle(self) -> None:
         document, settings = self.document, self.settings
-        network = document.displayed_network()
         trace = document.trace
         sample = min(settings.sample, trace.batch_size - 1)
-        L = network.weight_layer_count
+        L = document.initial_network.weight_layer_count
         step = document.step
-        selection = document.selection
-
-        # Layer bands and which edges carry this step's values.
         active_layer: int | None = None
-        active_edges: set[int] = set(range(1, L + 1))
         if step is not None and step.kind in (FORWARD, BACKWARD):
-            assert step.layer is not None
             active_layer = step.layer
-            active_edges = {step.layer}
         elif step is not None and step.kind == LOSS:
             active_layer = L
-            active_edges = set()
         for l, band in self.bands.items():
             band.setVisible(l == active_layer)
-
-        self._style_nodes(network, sample, active_layer, selection)
-        self._style_edges(network, active_edges, step is not None and step.kind == LOSS, selection)
+        selection = document.selection
+        self._style_nodes(node_plan(document, settings, sample), active_layer, selection)
+        self._style_edges(edge_plan(document, settings, self.digits()), selection)
         self._style_loss(sample)
+        self._style_warning()
+        self.place_labels()
         self.restyled.emit()
-
-    def _node_values(self, layer: int, sample: int) -> NDArray[np.float64] | None:
-        document, trace = self.document, self.document.trace
-        mode = self.settings.node_value
-        if mode == "delta":
-            if not document.shows_delta(layer):
-                return None
-            delta = trace.delta[layer]
-            return None if delta is None else delta[sample]
-        if not document.shows_activation(layer):
-            return None
-        if mode == "z":
-            z = trace.z[layer]
-            return trace.a[0][sample] if z is None else z[sample]
-        return trace.a[layer][sample]
-
-    def _style_nodes(
-        self, network: Network, sample: int, active_layer: int | None, selection: Selection | None
-    ) -> None:
-        values = [self._node_values(l, sample) for l in range(len(network.layers))]
-        shown = [v for v in values if v is not None and v.size]
-        magnitude = max(
-            (float(np.nanmax(np.abs(np.where(np.isfinite(v), v, 0)))) for v in shown), default=0.0
-        )
-        mode = self.settings.node_value
-        self.node_scale = ColourScale(
-            title=f"Nodes: {NODE_VALUE_NAMES[mode]}",
-            colours=self._diverging,
-            low=-magnitude,
-            high=magnitude,
-            empty_reason="" if shown else "not computed yet at this step",
-        )
-        digits = self.settings.digits
-        show_text = self.settings.show_node_values
-        for l, items in enumerate(self.neurons):
-            layer_values = values[l]
-            if layer_values is not None:
-                bins = self._bins(layer_values, True, False, 0.0, magnitude)
-            for j, item in enumerate(items):
-                selected = (
-                    selection is not None
-                    and selection.kind == "neuron"
-                    and selection.layer == l
-                    and selection.index == j
-                )
-                if layer_values is None:
-                    empty = QColor(current_theme().node_empty_fill)
-                    item.set_style(empty, "", l == active_layer, selected)
-                    continue
-                value = float(layer_values[j])
-                fill = (
-                    self._diverging[bins[j]]
-                    if np.isfinite(value)
-                    else QColor(current_theme().selection)
-                )
-                text = format_number(value, digits) if show_text else ""
-                item.set_style(fill, text, l == active_layer, selected)
-
-    def _edge_values(
-        self, network: Network
-    ) -> tuple[list[NDArray[np.float64] | None], list[NDArray[np.float64] | None], str]:
-        """Per layer: the weights' and biases' values for the colour mode, or None."""
-        document, trace = self.document, self.document.trace
-        mode = self.settings.edge_mode
-        L = network.weight_layer_count
-        if mode == "weight":
-            return list(network.weights), list(network.biases), ""
-        if mode == "gradient":
-            weights: list[NDArray[np.float64] | None] = []
-            biases: list[NDArray[np.float64] | None] = []
-            for l in range(1, L + 1):
-                computed = document.shows_delta(l)
-                weights.append(trace.grad_weights[l] if computed else None)
-                biases.append(trace.grad_biases[l] if computed else None)
-            reason = (
-                ""
-                if any(w is not None for w in weights)
-                else "gradients appear from the backward steps on"
-            )
-            return weights, biases, reason
-        update = document.last_update()
-        if update is None:
-            return [None] * L, [None] * L, "no update has been made yet"
-        return list(update[0]), list(update[1]), ""
-
-    def _style_edges(
-        self, network: Network, active_edges: set[int], loss_step: bool, selection: Selection | None
-    ) -> None:
-        mode = self.settings.edge_mode
-        weights, biases, empty_reason = self._edge_values(network)
-        signed = mode == "weight"
-        log = not signed and self.settings.edge_scale == "log"
-        present = [np.abs(v) for v in weights + biases if v is not None and v.size]
-        finite = [v[np.isfinite(v)] for v in present]
-        high = max((float(v.max()) for v in finite if v.size), default=0.0)
-        low = 0.0
-        if log and high > 0:
-            positive = [v[v > 0] for v in finite]
-            smallest = min((float(v.min()) for v in positive if v.size), default=high)
-            low = max(smallest, high * 1e-6)
-        colours = self._diverging if signed else self._sequential
-        title = f"Edges: {EDGE_MODE_NAMES[mode]}" + (" (log)" if log else "")
-        self.edge_scale = ColourScale(
-            title, colours, -high if signed else low, high, log, empty_reason
-        )
-        pens = self._pens(colours, signed, dashed=False)
-        bias_pens = self._pens(colours, signed, dashed=True)
-        # Thousands of edges overlap anyway: 1-px lines draw several times faster.
-        dense_pens = self._pens(colours, signed, dashed=False, widest=C.EDGE_WIDTH_MIN)
-        neutral = QPen(QColor(current_theme().neutral_edge), C.EDGE_WIDTH_MIN)
-        neutral_dashed = QPen(neutral)
-        neutral_dashed.setStyle(Qt.PenStyle.DashLine)
-        digits = self.settings.digits
-        for l, item in self.edge_layers.items():
-            for values, layer_item, layer_pens, neutral_pen in (
-                (weights[l - 1], item, pens, neutral),
-                (biases[l - 1], self.bias_layers[l], bias_pens, neutral_dashed),
-            ):
-                selected = self._selected_edge(layer_item, selection)
-                dimmed = l not in active_edges
-                if values is None:
-                    bins = np.zeros(layer_item.count, dtype=np.intp)
-                    layer_item.set_style(bins, [neutral_pen], None, selected, dimmed)
-                    continue
-                flat = np.asarray(values, dtype=np.float64).reshape(-1)
-                bins = self._bins(flat, signed, log, low, high)
-                labels = None
-                if self.settings.show_edge_values and layer_item.count <= C.EDGE_LABEL_MAX_EDGES:
-                    labels = [format_number(v, digits) for v in flat]
-                if layer_item.count > C.ANTIALIAS_MAX_EDGES:
-                    layer_pens = dense_pens
-                layer_item.set_style(bins, layer_pens, labels, selected, dimmed)
-        for l, node in self.bias_nodes.items():
-            node.set_selected(
-                selection is not None and selection.kind == "bias_node" and selection.layer == l
-            )
-
-    @staticmethod
-    def _selected_edge(item: EdgeLayerItem, selection: Selection | None) -> int | None:
-        if selection is None or selection.layer != item.layer:
-            return None
-        if item.dashed and selection.kind == "bias":
-            return selection.index
-        if not item.dashed and selection.kind == "weight":
-            assert selection.source is not None
-            return selection.index * item.shape_out_in[1] + selection.source
-        return None
-
-    @staticmethod
-    def _bins(
-        values: NDArray[np.float64], signed: bool, log: bool, low: float, high: float
-    ) -> NDArray[np.intp]:
-        top = C.COLOUR_BINS - 1
-        with np.errstate(all="ignore"):
-            if high <= 0:
-                position = np.full(values.shape, 0.5 if signed else 0.0)
-            elif signed:
-                position = (values / high + 1) / 2
-            elif log:
-                magnitude = np.maximum(np.abs(values), low)
-                position = (
-                    np.log(magnitude / low) / np.log(high / low)
-                    if high > low
-                    else np.ones_like(values)
-                )
-            else:
-                position = np.abs(values) / high
-            position = np.where(np.isfinite(position), position, 1.0)
-        return np.clip(np.rint(position * top), 0, top).astype(np.intp)
-
-    @staticmethod
-    def _pens(
-        colours: tuple[QColor, ...], signed: bool, dashed: bool, widest: float = C.EDGE_WIDTH_MAX
-    ) -> list[QPen]:
-        pens = []
-        top = len(colours) - 1
-        for k, colour in enumerate(colours):
-            strength = abs(2 * k / top - 1) if signed else k / top
-            width = C.EDGE_WIDTH_MIN + (widest - C.EDGE_WIDTH_MIN) * strength
-            pen = QPen(colour, width * (0.7 if dashed else 1.0))
-            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            if dashed:
-                pen.setStyle(Qt.PenStyle.DashLine)
-            pens.append(pen)
-        return pens
-
-    def _style_loss(self, sample: int) -> None:
-        document, trace = self.document, self.document.trace
-        digits = self.settings.digits
-        targets = trace.targets[sample]
-        labels = document.initial_network.labels(len(document.initial_network.layers) - 1)
-        for j, text in enumerate(self.target_texts):
-            lines = [f"target {format_number(float(targets[j]), digits)}"]
-            if document.shows_loss():
-                lines.append(
-                    f"E_{labels[j]} = {format_number(float(trace.loss_terms[sample, j]), digits)}"
-                )
-            text.set_lines(lines)
-        if document.shows_loss():
-            self.loss_text.set_lines([f"Loss = {format_number(trace.loss, digits)}"])
-        else:
-            self.loss_text.set_lines([])
 
     # -- picking ---------------------------------------------------------------------
 
@@ -693,71 +403,7 @@ class DiagramScene(QGraphicsScene):
 
     def context_menu(self, point: QPointF, tolerance: float = 6.0) -> QMenu:
         """The right-click menu for what is at ``point`` (built apart from exec for tests)."""
-        from engine import edits
-        from engine.activations import ACTIVATION_NAMES
-
-        document = self.document
-        network = document.initial_network
-        L = network.weight_layer_count
-        selection = self.selection_at(point, tolerance)
-        menu = QMenu()
-        if selection is not None and selection.kind == "neuron":
-            document.select(selection)
-            l, j = selection.layer, selection.index
-            label = network.labels(l)[j]
-            role = "input" if l == 0 else "output" if l == L else f"hidden layer {l}"
-            menu.addAction(
-                f"Add a neuron to the {role} layer" if l in (0, L) else f"Add a neuron to {role}",
-                lambda: document.push_edit(f"Add a neuron to {role}", edits.add_neuron, l),
-            )
-            menu.addAction(
-                f"Remove neuron {label}",
-                lambda: document.push_edit(f"Remove neuron {label}", edits.remove_neuron, l, j),
-            )
-            if l < L:
-                menu.addAction(
-                    "Add a hidden layer after this one",
-                    lambda: document.push_edit("Add a hidden layer", edits.add_hidden_layer, l),
-                )
-            if 0 < l < L:
-                menu.addAction(
-                    f"Remove {role}",
-                    lambda: document.push_edit(f"Remove {role}", edits.remove_hidden_layer, l),
-                )
-            if l > 0:
-                submenu = menu.addMenu("Activation")
-                for name in ACTIVATION_NAMES:
-                    if name == "softmax" and l != L:
-                        continue
-                    action = submenu.addAction(
-                        name,
-                        lambda n=name: document.push_edit(
-                            f"Set {role} activation to {n}", edits.set_activation, l, n
-                        ),
-                    )
-                    action.setCheckable(True)
-                    action.setChecked(network.layers[l].activation == name)
-                menu.addAction(
-                    "Randomise the weights into this layer (Xavier)",
-                    lambda: document.push_edit(
-                        f"Randomise the weights into {role} (Xavier)",
-                        edits.randomise,
-                        "xavier",
-                        0,
-                        l,
-                    ),
-                )
-        elif selection is not None and selection.kind in ("weight", "bias"):
-            document.select(selection)
-            menu.addAction("Edit value…", lambda: self.edit_requested.emit(selection, point))
-        else:
-            menu.addAction(
-                "Add a hidden layer",
-                lambda: document.push_edit("Add a hidden layer", edits.add_hidden_layer, L - 1),
-            )
-        menu.addSeparator()
-        menu.addAction("Auto-layout", self.auto_layout)
-        return menu
+        return context_menu.context_menu(self, point, tolerance)
 
     def auto_layout(self) -> None:
         """Forget dragged positions: every layer evenly spaced again (undoable)."""

@@ -3,35 +3,30 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetricsF,
-    QKeyEvent,
-    QLinearGradient,
-    QPainter,
-    QPen,
-    QResizeEvent,
-    QWheelEvent,
-)
+from PySide6.QtGui import QKeyEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 from gui import constants as C
 from gui.crash_guard import guarded
-from gui.diagram.scene import ColourScale, DiagramScene
+from gui.diagram import legends
+from gui.diagram.colour_scales import ColourScale
+from gui.diagram.layout import Stretch
+from gui.diagram.legends import LEGEND_HEIGHT, LEGEND_ROOM, LEGEND_WIDTH
+from gui.diagram.scene import DiagramScene
 from gui.document import Selection
 from gui.editing import current_value, describe, set_value
-from gui.formatting import format_number
-from gui.themes import appearance, current_theme, scaled, text_scale
+from gui.themes import appearance, text_scale
 from gui.widgets import NumberLineEdit
 
-# Legend sizes in pixels at text scale 1; presentation mode scales them with the text.
-LEGEND_WIDTH = 230.0
-LEGEND_BAR_HEIGHT = 12.0
-LEGEND_HEIGHT = 58.0
-LEGEND_ROOM = 84.0  # below the diagram, when fitting
+__all__ = ["LEGEND_HEIGHT", "LEGEND_ROOM", "LEGEND_WIDTH", "DiagramView"]
+
+PAD_PX = 14.0  # around the diagram
 MIN_ZOOM = 0.02
 MAX_ZOOM = 40.0
+# A diagram that fills less than STRETCH_BELOW of the view's width (or, presenting, its
+# height) is spread out to fill FILL of it.
+STRETCH_BELOW = 0.75
+FILL = 0.9
 
 
 class DiagramView(QGraphicsView):
@@ -46,9 +41,16 @@ class DiagramView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._auto_fit = True  # until the user zooms, resizing refits
+        self._fitting = False
+        # Presenting: texts at least this many pixels high (smaller ones are left out),
+        # and the neurons spread out to fill the height too.
+        self.min_text_px = 0.0
+        self.fill_height = False
+        self._stretched_for: object = None
         # No restyled -> viewport().update(): the items' own update() calls already
         # schedule the repaint, and a second one doubled the cost of every frame.
         scene.sceneRectChanged.connect(self._on_scene_rect_changed)
+        scene.restyled.connect(self._on_restyled)
         scene.edit_requested.connect(self.start_inline_edit)
         # The editor holds its selection: after an undo or an open it may name a weight
         # of a layer that is gone (an IndexError on Enter, found by the soak).
@@ -99,26 +101,101 @@ class DiagramView(QGraphicsView):
         self.viewport().update()
 
     def _on_scene_rect_changed(self) -> None:
+        if self._fitting:
+            return  # the fit itself stretched the diagram
+        self._auto_fit = True
+        self.fit()
+
+    def _on_restyled(self) -> None:
+        """A step whose texts no longer fit (a longer number in a later iteration) fits
+        again; otherwise the diagram stays put from step to step."""
+        if self._auto_fit and not self._fitting and not self._everything_inside():
+            self.fit()
+
+    def _everything_inside(self) -> bool:
+        viewport = QRectF(self.viewport().rect())
+        transform = self.viewportTransform()
+        flag = QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+        for item in self.diagram.items():
+            if item.flags() & flag and item.isVisible():
+                if not viewport.contains(
+                    item.deviceTransform(transform).mapRect(item.boundingRect())
+                ):
+                    return False
+        content = transform.mapRect(self.diagram.content_rect())
+        return content.isEmpty() or viewport.contains(content)
+
+    def set_presenting(self, min_text_px: float) -> None:
+        """Presenting (``min_text_px`` > 0): every text at least that high on screen, the
+        diagram spread over the whole view; 0: as in the window."""
+        self.min_text_px = min_text_px
+        self.fill_height = min_text_px > 0
         self._auto_fit = True
         self.fit()
 
     def fit(self) -> None:
-        """Show the whole network, leaving room at the bottom for the legends."""
-        rect = self.diagram.sceneRect()
-        if rect.isEmpty():
+        """Show the whole network, leaving room at the bottom for the legends: the layers
+        spread out to the view's shape, titles shortened to fit, texts too small to read
+        left out (gui.diagram.scene's fit_to_zoom)."""
+        if self._fitting or self.diagram.sceneRect().isEmpty():
             return
+        self._fitting = True
+        try:
+            self._fit()
+        finally:
+            self._fitting = False
+        self._auto_fit = True
+
+    def _fit(self) -> None:
         self.resetTransform()
         legend_room = LEGEND_ROOM * text_scale()  # px below the diagram for the legends
         viewport = self.viewport().rect()
-        usable_height = max(50.0, viewport.height() - legend_room)
-        scale, content = self._fit_with_texts(rect, viewport.width(), usable_height)
-        scale = max(MIN_ZOOM, min(MAX_ZOOM, scale))
+        width = max(50.0, viewport.width() - 2 * PAD_PX)
+        height = max(50.0, viewport.height() - legend_room - 2 * PAD_PX)
+        diagram = self.diagram
+        key = (width, height, self.fill_height, self.min_text_px, text_scale())
+        if (key, diagram.shape_key()) != self._stretched_for:
+            self._stretched_for = (key, diagram.shape_key())
+            diagram.set_stretch(Stretch())
+            self._settle(width, height)  # texts sized for the unstretched diagram first
+            self._stretch_to(width, height)
+        scale, content, rect = self._settle(width, height)
         # The view centres its scene rect when it is smaller than the viewport: make
         # that rect the diagram, its texts and the legends' room.
-        self.setSceneRect(content.adjusted(0, 0, 0, legend_room / scale).united(rect))
+        pad = PAD_PX / scale
+        self.setSceneRect(content.united(rect).adjusted(-pad, -pad, pad, pad + legend_room / scale))
         self.scale(scale, scale)
         self.centerOn(self.sceneRect().center())
-        self._auto_fit = True
+
+    def _settle(self, width: float, height: float) -> tuple[float, QRectF, QRectF]:
+        """The zoom that fits, after the scene adapted its texts to it (titles shorten
+        and texts grow with the zoom: a few rounds); with the content and scene rects."""
+        for _ in range(4):
+            rect = self.diagram.content_rect()
+            scale, content = self._fit_with_texts(rect, width, height)
+            scale = max(MIN_ZOOM, min(MAX_ZOOM, scale))
+            if not self.diagram.fit_to_zoom(scale, self.min_text_px):
+                break
+        return scale, content, rect
+
+    def _stretch_to(self, width: float, height: float) -> None:
+        """Spread the layers out when the diagram is taller than the view's shape (a
+        16-64-64-10 net used a third of the width), and when presenting, the neurons
+        when it is wider (a 2-2-2 net on a 4:3 projector left empty bands)."""
+        diagram = self.diagram
+        span_x, span_y = diagram.natural_span()
+        rect = diagram.content_rect()
+        by_height, content = self._fit_with_texts(rect, 1e9, height)
+        by_width, tall = self._fit_with_texts(rect, width, 1e9)
+        wide = content.width() * by_height < STRETCH_BELOW * width
+        if by_height < by_width and wide and span_x > 0:
+            spare = FILL * width - content.width() * by_height
+            stretch = 1 + spare / (span_x * by_height)
+            diagram.set_stretch(Stretch(x=min(max(1.0, stretch), C.MAX_LAYER_STRETCH)))
+        elif self.fill_height and tall.height() * by_width < STRETCH_BELOW * height and span_y > 0:
+            spare = FILL * height - tall.height() * by_width
+            stretch = 1 + spare / ((span_y + C.NEURON_SPACING) * by_width)
+            diagram.set_stretch(Stretch(y=min(max(1.0, stretch), C.MAX_ROW_STRETCH)))
 
     def _fit_with_texts(self, rect: QRectF, width: float, height: float) -> tuple[float, QRectF]:
         """The largest zoom at which ``rect`` and the texts that keep their screen size
@@ -194,6 +271,11 @@ class DiagramView(QGraphicsView):
     # -- legends ---------------------------------------------------------------------
 
     @guarded()
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawBackground(painter, rect)
+        self.diagram.place_labels()  # texts resized since the last restyle (slides)
+
+    @guarded()
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         painter.save()
         try:
@@ -204,65 +286,29 @@ class DiagramView(QGraphicsView):
             width = self._legend_width()
             y = viewport.height() - (LEGEND_HEIGHT + 4) * grow
             if self.diagram.node_scale is not None:
-                self._draw_legend(painter, self.diagram.node_scale, QPointF(18, y))
+                self._draw_legend(painter, self.diagram.node_scale, QPointF(legends.MARGIN, y))
             if self.diagram.edge_scale is not None:
-                x = max(18 + width + 40, viewport.width() - width - 18)
+                x = max(
+                    legends.MARGIN + width + legends.GAP,
+                    viewport.width() - width - legends.MARGIN,
+                )
                 self._draw_legend(painter, self.diagram.edge_scale, QPointF(x, y))
         finally:
             painter.restore()  # an unbalanced painter corrupts every later frame
 
     def _legend_width(self) -> float:
-        """The scaled width, narrower when two legends would not fit side by side."""
-        room = (self.viewport().width() - 2 * 18 - 40) / 2 - 20
-        return max(80.0, min(LEGEND_WIDTH * text_scale(), room))
+        """As wide as the longest text of either legend (at least LEGEND_WIDTH), narrower
+        when two legends would not fit side by side."""
+        room = (self.viewport().width() - 2 * legends.MARGIN - legends.GAP) / 2 - 20
+        needed = max(
+            (
+                legends.needed_width(scale)
+                for scale in (self.diagram.node_scale, self.diagram.edge_scale)
+                if scale is not None
+            ),
+            default=0.0,
+        )
+        return max(80.0, min(max(LEGEND_WIDTH * text_scale(), needed + 4), room))
 
     def _draw_legend(self, painter: QPainter, scale: ColourScale, origin: QPointF) -> None:
-        theme, grow = current_theme(), text_scale()
-        width = self._legend_width()
-        title_font = QFont(C.FONT_FAMILY)
-        title_font.setPixelSize(scaled(C.LEGEND_TITLE_PIXEL_SIZE))
-        title_font.setBold(True)
-        small = QFont(C.FONT_FAMILY)
-        small.setPixelSize(scaled(C.LEGEND_TEXT_PIXEL_SIZE))
-        box = QRectF(origin.x() - 10, origin.y() - 8 * grow, width + 20, LEGEND_HEIGHT * grow)
-        painter.setPen(QPen(QColor(theme.neutral_edge), 1))
-        painter.setBrush(QColor(theme.legend_background))
-        painter.drawRoundedRect(box, 6, 6)
-        painter.setFont(title_font)
-        painter.setPen(QColor(theme.ink))
-        painter.drawText(
-            QRectF(origin.x(), origin.y() - 4 * grow, width, 18 * grow),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            scale.title,
-        )
-        bar = QRectF(origin.x(), origin.y() + 18 * grow, width, LEGEND_BAR_HEIGHT * grow)
-        painter.setFont(small)
-        if scale.empty_reason or scale.high == scale.low == 0:
-            painter.setPen(QColor(theme.muted_ink))
-            reason = scale.empty_reason or "all zero"
-            painter.drawText(bar.adjusted(0, -2, 0, 16 * grow), Qt.AlignmentFlag.AlignLeft, reason)
-            return
-        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        count = len(scale.colours)
-        for k, colour in enumerate(scale.colours):
-            gradient.setColorAt(k / (count - 1), colour)
-        painter.setPen(QPen(QColor(theme.neutral_edge), 1))
-        painter.setBrush(gradient)
-        painter.drawRect(bar)
-        painter.setPen(QColor(theme.muted_ink))
-        metrics = QFontMetricsF(small)
-        labels_y = bar.bottom() + 2
-        low, high = format_number(scale.low, 3), format_number(scale.high, 3)
-        painter.drawText(QPointF(bar.left(), labels_y + metrics.ascent()), low)
-        painter.drawText(
-            QPointF(bar.right() - metrics.horizontalAdvance(high), labels_y + metrics.ascent()),
-            high,
-        )
-        if scale.low < 0 < scale.high:
-            painter.drawText(
-                QPointF(
-                    bar.center().x() - metrics.horizontalAdvance("0") / 2,
-                    labels_y + metrics.ascent(),
-                ),
-                "0",
-            )
+        legends.draw_legend(painter, scale, origin, self._legend_width(), text_scale())

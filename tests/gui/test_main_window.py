@@ -73,10 +73,21 @@ def test_update_step_shows_new_w5(qtbot, window):  # type: ignore[no-untyped-def
     press(qtbot, window, Qt.Key.Key_Right, times=6)
     assert "update" in window.caption.text()
     labels = window.scene.edge_layers[2].label_texts()
-    # w5 = weights[1][0][0], w6, w7, w8 in the tutorial's order (row-major out x in).
-    assert labels == ["0.35891648", "0.408666186", "0.51130127", "0.561370121"]
+    # w5 = weights[1][0][0], w6, w7, w8 in the tutorial's order (row-major out x in);
+    # the automatic view shows old → new at the update.
+    assert labels == [
+        "0.4 → 0.35891648",
+        "0.45 → 0.408666186",
+        "0.5 → 0.51130127",
+        "0.55 → 0.561370121",
+    ]
     hidden = window.scene.edge_layers[1].label_texts()
-    assert hidden == ["0.149780716", "0.199561432", "0.249751144", "0.299502287"]
+    assert hidden == [
+        "0.15 → 0.149780716",
+        "0.2 → 0.199561432",
+        "0.25 → 0.249751144",
+        "0.3 → 0.299502287",
+    ]
 
 
 def test_delta_toggle_shows_error_signals_from_backward_steps(qtbot, window):  # type: ignore[no-untyped-def]
@@ -138,6 +149,8 @@ def test_reset_returns_to_initial_parameters_and_clears_the_curve(qtbot, window)
 def test_colour_mode_switch_changes_edge_pens_and_legend(qtbot, window):  # type: ignore[no-untyped-def]
     press(qtbot, window, Qt.Key.Key_Right, times=4)  # backward 2: output gradients exist
     edges = window.scene.edge_layers[2]
+    # The automatic view (the default) shows gradients here: the user picks weights first.
+    window.edge_mode_box.setCurrentIndex(window.edge_mode_box.findData("weight"))
     weight_pen = edges.pen_of(0)
     assert window.scene.edge_scale.title == "Edges: weight w"
     qtbot.keyClick(window.edge_mode_box, Qt.Key.Key_Down)  # the user picks "gradient"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPointF, QRectF, QSettings, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
+from test_diagram_layout import drawn_texts, settle
 
+from gui.diagram import legends
 from gui.diagram.items import contrasting_ink
 from gui.diagram.scene import _colours
 from gui.document import Selection
@@ -173,6 +175,80 @@ def test_closing_while_presenting_remembers_the_normal_layout(qtbot, presenting)
     assert not window.presentation.presenting
     assert not window.findChild(QToolBar, "stepping_toolbar").isHidden()
     assert not window.inspector_dock.isHidden()
+
+
+PROJECTORS = [(1024, 768), (1920, 1080)]  # a 4:3 projector, a full-HD one
+MATHS_CHROME = ("notation_box", "copy_latex_button", "copy_markdown_button")
+
+
+def present_at(qtbot, window, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """F5, then the screen's size (the offscreen screen is 800×800: the window is sized
+    as a projector's full screen would size it)."""
+    press(qtbot, window, Qt.Key.Key_F5)
+    QApplication.processEvents()
+    settle(qtbot, window, size)
+
+
+def check_readable_and_inside(window, least: float) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every text the diagram draws is at least ``least`` pixels high and inside the
+    view; returns what is drawn."""
+    viewport = QRectF(window.view.viewport().rect())
+    texts = drawn_texts(window)
+    for what, pixels, box in texts:
+        assert pixels >= least, (what, pixels, least)
+        assert viewport.contains(box), (what, box, viewport)
+    legend = legends.text_font().pixelSize(), legends.title_font().pixelSize()
+    assert min(legend) >= least, legend
+    width = window.view._legend_width()
+    grow = text_scale()
+    y = viewport.height() - (legends.LEGEND_HEIGHT + 4) * grow
+    for x in (legends.MARGIN, viewport.width() - width - legends.MARGIN):
+        assert viewport.contains(legends.legend_box(QPointF(x, y), width, grow))
+    return [what for what, _, _ in texts]
+
+
+@pytest.mark.parametrize("size", PROJECTORS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_presenting_every_text_is_readable_from_the_back_and_uncut(qtbot, presenting, size):  # type: ignore[no-untyped-def]
+    window = presenting
+    present_at(qtbot, window, size)
+    least = 0.025 * size[1]  # the smallest text: 2.5% of the screen's height
+    for _ in range(len(window.document.steps) + 1):
+        drawn = check_readable_and_inside(window, least)
+        if "loss" in window.caption.text():  # "E_o2 = 0.0236" on screen, clear of the edge
+            assert any(text.startswith("target 0.99 / E_o2 = ") for text in drawn)
+        # What the step shows is drawn, not dropped: every neuron's name, the edges' numbers.
+        assert {"i1", "i2", "h1", "h2", "o1", "o2", "+1"} <= set(drawn)
+        for edges in window.scene.edge_layers.values():
+            if not edges.dimmed and edges.all_label_texts():
+                assert len(edges.label_texts()) == len(edges.all_label_texts())
+        press(qtbot, window, Qt.Key.Key_Right)
+
+
+def test_presenting_uses_the_height_of_a_4_3_screen(qtbot, presenting):  # type: ignore[no-untyped-def]
+    window = presenting
+    present_at(qtbot, window, (1024, 768))
+    viewport = window.view.viewport().rect()
+    drawn = QRectF()
+    for _, _, box in drawn_texts(window):
+        drawn = drawn.united(box)
+    room = viewport.height() - legends.LEGEND_ROOM * text_scale()
+    assert drawn.height() >= 0.7 * room  # no large empty bands
+    assert drawn.width() >= 0.7 * viewport.width()
+
+
+def test_presenting_with_the_maths_hides_its_chrome_and_brings_it_back(qtbot, presenting):  # type: ignore[no-untyped-def]
+    window = presenting
+    window.math_dock.raise_()
+    qtbot.waitUntil(lambda: not window.math_dock.visibleRegion().isEmpty())
+    present_at(qtbot, window, (1024, 768))
+    assert window.math_dock.isVisible()
+    for name in MATHS_CHROME:
+        assert not getattr(window.math_panel, name).isVisible(), name
+    check_readable_and_inside(window, 0.025 * 768)
+    press(qtbot, window, Qt.Key.Key_Escape)
+    for name in MATHS_CHROME:
+        assert getattr(window.math_panel, name).isVisible(), name
+    assert window.view.min_text_px == 0 and window.scene.min_text_px == 0
 
 
 def test_install_returns_the_controller_and_adds_f5_to_the_view_menu(presenting):  # type: ignore[no-untyped-def]
