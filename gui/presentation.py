@@ -199,8 +199,11 @@ class PresentationMode(QObject):
         set_text_scale(presenting_text_scale(height))
         kept = self.saved.kept_dock if self.saved is not None else None
         if kept is not None:
-            # The derivation in large type needs about two fifths of the screen.
-            width = self.window.width() * 2 // 5
+            # The derivation in large type needs about two fifths of the screen (more of
+            # a 4:3 one).
+            window = self.window
+            share = 0.45 if window.width() < 1.5 * window.height() else 0.4
+            width = int(window.width() * share)
             self.window.resizeDocks([kept], [width], Qt.Orientation.Horizontal)
         view = getattr(self.window, "view", None)
         if view is not None:

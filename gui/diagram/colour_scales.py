@@ -33,6 +33,7 @@ class ColourScale:
     log: bool = False
     empty_reason: str = ""  # why nothing is coloured (not computed yet, not finite)
     note: str = ""  # one more line under the bar (e.g. what dark grey edges are)
+    short_note: str = ""  # the same in fewer words, for a narrow legend
     not_finite: int = 0  # values shown that are NaN or infinite
 
     @property

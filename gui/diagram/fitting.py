@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 Array = NDArray[np.float64]
 
 DENSE_HINT = "click a neuron to see its numbers"
+SHORT_DENSE_HINT = "click a neuron"
 FAR = 1e7  # scene units: walls either side of the diagram that labels keep within
 TITLE_GAP_PX = 14.0  # between neighbouring layer titles
 MAX_TEXT_GROWTH = 4.0  # presenting: scene-unit texts grow at most this much
@@ -80,6 +81,7 @@ class FittingMixin:
                 most = min(most, (gap - 2.15 * item.radius - 4) / (0.62 * item.radius))
             elif isinstance(item, BiasNodeItem):
                 base = item.radius * 0.7
+                most = MAX_TEXT_GROWTH * 1.5  # its box grows with it
             elif isinstance(item, EdgeLayerItem):
                 base = C.EDGE_LABEL_PIXEL_SIZE
             else:
@@ -169,11 +171,13 @@ class FittingMixin:
         scale = self.edge_scale
         if scale is None:
             return
-        hint = DENSE_HINT if self.labels_dense() else ""
-        base = scale.note.replace(f" · {DENSE_HINT}", "").replace(DENSE_HINT, "")
-        note = f"{base} · {hint}" if base and hint else base or hint
-        if note != scale.note:
-            self.edge_scale = replace(scale, note=note)
+        dense = self.labels_dense()
+        note, short = self._edge_notes  # as styled, without a hint
+        if dense:
+            note = f"{note} · {DENSE_HINT}" if note else DENSE_HINT
+            short = SHORT_DENSE_HINT  # narrow, the hint alone: why numbers are missing
+        if (note, short) != (scale.note, scale.short_note):
+            self.edge_scale = replace(scale, note=note, short_note=short)
 
     def _label_sets(
         self: DiagramScene, items: list[EdgeLayerItem], full: bool = False

@@ -63,7 +63,9 @@ class NeuronItem(QGraphicsItem):
         label_width = QFontMetricsF(self._label_font).horizontalAdvance(self.label)
         # Large text (presenting) widens the circle a little; a long label then shrinks
         # to stay inside it.
-        self._circle = min(max(r, label_width / 1.7), r * MAX_CIRCLE_GROWTH)
+        # As wide as a two-character label needs, so a layer's circles stay alike.
+        two = QFontMetricsF(self._label_font).horizontalAdvance("h1")
+        self._circle = min(max(r, min(label_width, two) / 1.7), r * MAX_CIRCLE_GROWTH)
         if label_width > 1.7 * self._circle:
             shrink = 1.7 * self._circle / label_width
             self._label_font = _font(r * 0.55 * scale * shrink, bold=True)

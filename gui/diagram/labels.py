@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.network import Network
+
 Array = NDArray[np.float64]
 
 CANDIDATES = np.linspace(0.08, 0.92, 43)  # fractions along an edge a label may sit at
@@ -145,8 +147,8 @@ ACTIVATION_SYMBOLS = {
 def title_variants(name: str, short: str, activation: str | None) -> list[list[str]]:
     """A layer's title from the longest to the shortest: 'Hidden 1 · sigmoid', then on
     two lines, then 'H1' over 'sigmoid', then 'H1' over 'σ', then 'H1'."""
-    if activation is None:
-        return [[name], [short]]
+    if activation is None:  # the input layer: shortened only when all others are
+        return [[name]] * 4 + [[short]]
     symbol = ACTIVATION_SYMBOLS.get(activation, activation)
     return [
         [f"{name} · {activation}"],
@@ -155,6 +157,19 @@ def title_variants(name: str, short: str, activation: str | None) -> list[list[s
         [short, symbol],
         [short],
     ]
+
+
+def layer_title_variants(network: Network, l: int) -> list[list[str]]:
+    """Layer ``l``'s title and its shorter forms: 'Hidden 1 · sigmoid' … 'H1'."""
+    L = network.weight_layer_count
+    if l == 0:
+        return title_variants("Input", "In", None)
+    activation = str(network.layers[l].activation)
+    if l == L:
+        return title_variants("Output", "Out", activation)
+    if L == 2:
+        return title_variants("Hidden", "H", activation)
+    return title_variants(f"Hidden {l}", f"H{l}", activation)
 
 
 def choose_titles(

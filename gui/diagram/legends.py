@@ -48,8 +48,9 @@ def needed_width(scale: ColourScale) -> float:
     )
 
 
-def note_text(scale: ColourScale) -> str:
-    parts = [scale.note] if scale.note else []
+def note_text(scale: ColourScale, short: bool = False) -> str:
+    note = scale.short_note if short and scale.short_note else scale.note
+    parts = [note] if note else []
     if scale.not_finite and not scale.empty_reason:
         parts.append(f"{scale.not_finite:,} not finite")
     return " · ".join(parts)
@@ -97,6 +98,8 @@ def draw_legend(
     painter.setPen(QColor(theme.muted_ink))
     note = note_text(scale)
     note_y = bar.bottom() + LINE_HEIGHT * grow + 2
+    if metrics.horizontalAdvance(note) > width:
+        note = note_text(scale, short=True)
     if note:
         note = metrics.elidedText(note, elide, width)
         painter.drawText(QPointF(bar.left(), note_y + metrics.ascent()), note)

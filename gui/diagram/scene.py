@@ -32,7 +32,7 @@ from gui.diagram.colour_scales import ColourScale
 from gui.diagram.colour_scales import colour_map as _colours
 from gui.diagram.fitting import FittingMixin
 from gui.diagram.items import BiasNodeItem, EdgeLayerItem, LayerBandItem, NeuronItem
-from gui.diagram.labels import title_variants as _title_variants
+from gui.diagram.labels import layer_title_variants
 from gui.diagram.layout import (
     MAX_SAVED_COORDINATE,
     Point,
@@ -48,7 +48,7 @@ from gui.diagram.step_values import edge_plan, node_plan
 from gui.diagram.styling import StylingMixin
 from gui.diagram.texts import TextItem
 from gui.document import NetworkDocument, Selection
-from gui.themes import Theme, appearance, current_theme
+from gui.themes import Theme, appearance, current_theme, text_scale
 from gui.view_settings import ViewSettings
 
 __all__ = [
@@ -83,6 +83,8 @@ class DiagramScene(StylingMixin, FittingMixin, QGraphicsScene):
         self._warning_for: object = None
         self._warning = ""
         self._placed_for: object = None
+        self._scale_when_shown = False
+        self._edge_notes = ("", "")
         document.network_changed.connect(self._on_network_changed)
         document.position_changed.connect(self.restyle)
         document.selection_changed.connect(self.restyle)
@@ -103,10 +105,19 @@ class DiagramScene(StylingMixin, FittingMixin, QGraphicsScene):
         self.update()  # items read the theme when they paint
 
     def _on_text_scale_changed(self, scale: float) -> None:
+        if not any(view.isVisible() for view in self.views()):
+            self._scale_when_shown = True  # a closed window's diagram does no work
+            return
+        self._scale_when_shown = False
         for item in self.items():
             if isinstance(item, (NeuronItem, BiasNodeItem, EdgeLayerItem, TextItem)):
                 item.set_text_scale(scale)
         self.place_labels()
+
+    def view_shown(self) -> None:
+        """A view of this diagram was shown: catch up with a text scale set meanwhile."""
+        if self._scale_when_shown:
+            self._on_text_scale_changed(text_scale())
 
     # -- building --------------------------------------------------------------------
 
@@ -201,7 +212,7 @@ class DiagramScene(StylingMixin, FittingMixin, QGraphicsScene):
             band.setVisible(False)
             self.addItem(band)
             self.bands[l] = band
-            variants = self._layer_title(network, l)
+            variants = layer_title_variants(network, l)
             title = TextItem(variants[0], C.LAYER_TITLE_PIXEL_SIZE, bold=True, anchor="bottom")
             title.setPos(x, top - C.NEURON_RADIUS - C.LAYER_TITLE_GAP + 40)
             self.addItem(title)
@@ -238,19 +249,6 @@ class DiagramScene(StylingMixin, FittingMixin, QGraphicsScene):
                 -SCENE_MARGIN, -SCENE_MARGIN * 0.6, SCENE_MARGIN * 1.4, SCENE_MARGIN * 0.6
             )
         )
-
-    @staticmethod
-    def _layer_title(network: Network, l: int) -> list[list[str]]:
-        """'Hidden 1 · sigmoid' and shorter forms (on two lines, 'H1'), for narrow columns."""
-        L = network.weight_layer_count
-        if l == 0:
-            return _title_variants("Input", "In", None)
-        activation = str(network.layers[l].activation)
-        if l == L:
-            return _title_variants("Output", "Out", activation)
-        if L == 2:
-            return _title_variants("Hidden", "H", activation)
-        return _title_variants(f"Hidden {l}", f"H{l}", activation)
 
     # -- hover, drag -----------------------------------------------------------------
 

@@ -36,6 +36,15 @@ if TYPE_CHECKING:
 NOT_FINITE = "not finite: training diverged"
 
 
+# Legend notes in fewer words, for a narrow legend (presenting on a 4:3 screen).
+SHORT_NOTES = {
+    "numbers: δ (error signal)": "numbers: δ",
+    "dark: weights carrying δ back": "dark: carry δ back",
+    "numbers: old → new": "old → new",
+    "numbers: z and a": "z and a",
+}
+
+
 def _legend(
     title: str,
     colours: tuple[QColor, ...],
@@ -47,7 +56,17 @@ def _legend(
 ) -> ColourScale:
     if not reason and scale.not_finite:
         reason = NOT_FINITE  # NaN weights are not "all zero"
-    return ColourScale(title, colours, scale.low, scale.high, log, reason, note, bad)
+    return ColourScale(
+        title,
+        colours,
+        scale.low,
+        scale.high,
+        log,
+        empty_reason=reason,
+        note=note,
+        short_note=SHORT_NOTES.get(note, note),
+        not_finite=bad,
+    )
 
 
 class StylingMixin:
@@ -61,6 +80,7 @@ class StylingMixin:
         return min(digits, C.PRESENTING_DIGITS) if self.min_text_px > 0 else digits
 
     def _use_colours(self: DiagramScene, theme: Theme) -> None:
+        self._pen_cache: dict[tuple[int, bool, bool, float], list[QPen]] = {}
         background = QColor(theme.background)
         self._diverging = colour_map(theme.diverging_map)
         self._sequential = colour_map(theme.sequential_map, fade_into=background)
@@ -145,7 +165,8 @@ class StylingMixin:
             item.pill_width_of([f"{d} · {symbol} {n}" if symbol else f"{d} · {n}"])
             for d, n in zip(details, numbers, strict=True)
         )
-        if widest <= 0.55 * min(neighbours, default=np.inf):
+        # Not beside the targets: the outputs' pills must not reach them.
+        if layer < len(self.neurons) - 1 and widest <= 0.55 * min(neighbours, default=np.inf):
             return "inline"
         return ""
 
@@ -159,11 +180,12 @@ class StylingMixin:
         self.edge_scale = _legend(
             plan.title, colours, scale, log, plan.empty_reason, plan.note, count_not_finite(shown)
         )
+        self._edge_notes = (self.edge_scale.note, self.edge_scale.short_note)
         theme = current_theme()
-        solid = pens(colours, scale.signed, dashed=False)
-        dashed = pens(colours, scale.signed, dashed=True)
+        solid = self._pens(colours, scale.signed, False, C.EDGE_WIDTH_MAX)
+        dashed = self._pens(colours, scale.signed, True, C.EDGE_WIDTH_MAX)
         # Thousands of edges overlap anyway: 1-px lines draw several times faster.
-        dense = pens(colours, scale.signed, dashed=False, widest=C.EDGE_WIDTH_MIN)
+        dense = self._pens(colours, scale.signed, False, C.EDGE_WIDTH_MIN)
         neutral = QPen(QColor(theme.neutral_edge), C.EDGE_WIDTH_MIN)
         neutral_dashed = QPen(neutral)
         neutral_dashed.setStyle(Qt.PenStyle.DashLine)
@@ -208,6 +230,15 @@ class StylingMixin:
             pen_bins = bins(values, scale, log)
             item.set_style(pen_bins, layer_pens, labels, selected, edges.dimmed, short)
 
+    def _pens(
+        self: DiagramScene, colours: tuple[QColor, ...], signed: bool, dashed: bool, widest: float
+    ) -> list[QPen]:
+        """The pens of a colour map, made once per map (restyling runs at every frame)."""
+        key = (id(colours), signed, dashed, widest)
+        if key not in self._pen_cache:
+            self._pen_cache[key] = pens(colours, signed, dashed, widest)
+        return self._pen_cache[key]
+
     @staticmethod
     def _selected_edge(item: EdgeLayerItem, selection: Selection | None) -> int | None:
         if selection is None or selection.layer != item.layer:
@@ -229,12 +260,34 @@ class StylingMixin:
         targets = trace.targets[sample]
         labels = document.initial_network.labels(len(document.initial_network.layers) - 1)
         shown = document.shows_loss()
+        offset = self._target_offset(sample, digits)
+        out = len(self.positions) - 1
         for j, text in enumerate(self.target_texts):
+            x, y = self.positions[out][j]
+            text.setPos(x + offset, y)
             term = format_number(float(trace.loss_terms[sample, j]), digits)
             full = [f"target {format_number(float(targets[j]), digits)}", f"E_{labels[j]} = {term}"]
             text.set_lines(full if shown else full[:1], full)
         loss = [f"Loss = {format_number(trace.loss, digits)}"]
         self.loss_text.set_lines(loss if shown else [], loss)
+
+    def _target_offset(self: DiagramScene, sample: int, digits: int) -> float:
+        """How far right of an output neuron its target goes: past the widest pill the
+        outputs show in this iteration (a or δ), so the two never overlap and the target
+        stays put from step to step."""
+        items = self.neurons[-1] if self.neurons else []
+        if not items or not self.target_texts:
+            return C.NEURON_RADIUS + 14
+        trace = self.document.trace
+        texts = []
+        for j in range(len(items)):
+            number = format_number(float(trace.a[-1][sample][j]), digits)
+            texts.append(f"a {number}")
+            if trace.delta[-1] is not None:
+                texts.append(f"δ {format_number(float(trace.delta[-1][sample][j]), digits)}")
+        item = items[0]
+        half = max(item.pill_width_of([t]) for t in texts) / 2
+        return max(item.radius * 1.35, half) + 14
 
     def _style_warning(self: DiagramScene) -> None:
         trace = self.document.trace

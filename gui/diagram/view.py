@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QKeyEvent, QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QPainter, QResizeEvent, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 from gui import constants as C
@@ -47,6 +47,7 @@ class DiagramView(QGraphicsView):
         self.min_text_px = 0.0
         self.fill_height = False
         self._stretched_for: object = None
+        self._fit_when_shown = False
         # No restyled -> viewport().update(): the items' own update() calls already
         # schedule the repaint, and a second one doubled the cost of every frame.
         scene.sceneRectChanged.connect(self._on_scene_rect_changed)
@@ -96,6 +97,9 @@ class DiagramView(QGraphicsView):
             self.setFocus()
 
     def _on_appearance_changed(self) -> None:
+        if not self.isVisible():
+            self._fit_when_shown = True  # a closed window (or a hidden one) does no work
+            return
         if self._auto_fit:
             self.fit()  # the legends' room changes with the text scale
         self.viewport().update()
@@ -261,6 +265,14 @@ class DiagramView(QGraphicsView):
             self.fit()
         else:
             super().keyPressEvent(event)
+
+    @guarded()
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.diagram.view_shown()
+        if self._fit_when_shown and self._auto_fit:
+            self._fit_when_shown = False
+            self.fit()
 
     @guarded()
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -67,8 +67,11 @@ def drawn_texts(window) -> list[tuple[str, float, QRectF]]:  # type: ignore[no-u
 
 
 def settle(qtbot, window, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """The window at ``size``, its docks arranged as a first window of that size has them."""
     window.resize(*size)
     qtbot.waitUntil(lambda: window.size().toTuple() == size)
+    if not window.presentation.presenting:
+        window.arrange_docks()
     QApplication.processEvents()
 
 

@@ -85,7 +85,6 @@ def test_edge_labels_never_overlap_and_sit_on_their_edges(qtbot, open_window, na
     sizes = window.document.initial_network.sizes
     parameters = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
     assert drawn[-1] == parameters or window.scene.labels_dense()
-    assert drawn[-1] >= parameters // 3
     assert all(" → " in t for e in edge_items(window) for t in e.label_texts())
 
 
