@@ -27,26 +27,24 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def positive(text: str) -> int:
-    """A whole number ≥ 1."""
+def _whole_number(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {value}")
     return value
+
+
+def positive(text: str) -> int:
+    """A whole number ≥ 1."""
+    return _whole_number(text, 1)
 
 
 def non_negative(text: str) -> int:
     """A whole number ≥ 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {value}")
-    return value
+    return _whole_number(text, 0)
 
 
 def size(text: str) -> tuple[int, int]:
